@@ -1,0 +1,3 @@
+"""Admin registrations; each topic lives in its own admin_<topic>.py module imported here."""
+
+from __future__ import annotations
