@@ -6,3 +6,13 @@ from django.apps import AppConfig
 class GatewayConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "gateway"
+
+    def ready(self) -> None:
+        from django.contrib import admin
+
+        from gateway.admin_login import GatewayLoginForm
+
+        admin.site.login_form = GatewayLoginForm
+        admin.site.login_template = "gateway/admin_login.html"
+        admin.site.site_header = "Epiloop administration"
+        admin.site.site_title = "Epiloop"

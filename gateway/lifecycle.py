@@ -1,0 +1,51 @@
+"""What happens once the gateway listens, and when it stops."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from gateway import server
+from gateway.startup import Plan, default_model
+
+log = logging.getLogger("epiloop.gateway")
+
+
+def run(plan: Plan) -> bool:
+    from epiloop_site.asgi import application
+
+    async def on_ready() -> None:
+        log.info("listening on ws://%s:%s (PID %s)", plan.bind.host, plan.port, os.getpid())
+        log.info("agent model: %s", default_model(plan.config))
+        if plan.auth.generated:
+            host = "127.0.0.1" if plan.bind.host in ("0.0.0.0", "::") else plan.bind.host
+            # Printed, not logged: the generated token must never reach the log file.
+            url = f"http://{host}:{plan.port}/?token={plan.auth.token}"
+            print(f"[gateway] control UI: {url}", flush=True)
+        if plan.problems:
+            log.warning("/readyz answers 503 until the config problems above are fixed")
+        if plan.channels:
+            from channels_app import runner
+
+            await runner.start_enabled(plan.config)
+
+    async def on_stop() -> None:
+        log.info("shutting down")
+        await _broadcast_shutdown()
+        if plan.channels:
+            from channels_app import runner
+
+            await runner.stop_all()
+
+    return server.serve(application, plan.bind.host, plan.port, on_ready, on_stop)
+
+
+async def _broadcast_shutdown() -> None:
+    try:
+        from gateway import events
+    except ImportError:
+        return
+    broadcast: Any = getattr(events, "broadcast_shutdown", None)
+    if broadcast is not None:
+        await broadcast("gateway stopping")
