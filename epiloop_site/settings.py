@@ -94,6 +94,8 @@ if EPILOOP_ENV["gateway_port"] and not EPILOOP_ENV["gateway_port"].isdigit():
     raise ImproperlyConfigured(
         f"EPILOOP_GATEWAY_PORT={EPILOOP_ENV['gateway_port']!r} is not a port number; use e.g. 18789."
     )
+# Gateway protocol `tick` interval (30 s; tests shorten it).
+EPILOOP_TICK_INTERVAL_MS = env.int("EPILOOP_TICK_INTERVAL_MS", default=30000)
 # The process environment, for `${VAR}` references in epiloop.json (resolved at use).
 EPILOOP_ENVIRON = os.environ
 # True inside a container (Fly.io, Docker): `--bind auto` then means 0.0.0.0.

@@ -1,0 +1,1 @@
+"""OpenClaw gateway protocol v3 over WebSocket: frames, handshake, method handlers."""

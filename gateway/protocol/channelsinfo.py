@@ -1,0 +1,42 @@
+"""Channel summaries: what runs (adapters' status) and what the config asks for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.config.runtime import current
+
+LABELS = {"discord": "Discord", "telegram": "Telegram"}
+
+
+def label(name: str) -> str:
+    return LABELS.get(name, name.capitalize())
+
+
+def summaries() -> dict[str, dict[str, Any]]:
+    try:
+        from channels_app.runner import statuses
+
+        running = statuses()
+    except Exception:
+        running = {}
+    cfg = current().channels
+    out: dict[str, dict[str, Any]] = {}
+    for name in ("discord", "telegram"):
+        section = getattr(cfg, name, None)
+        enabled = bool(section is not None and getattr(section, "enabled", True) is not False)
+        configured = section is not None and bool(
+            getattr(section, "token", None)
+            or getattr(section, "bot_token", None)
+            or getattr(section, "token_file", None)
+        )
+        out[name] = {
+            "configured": configured,
+            "enabled": enabled,
+            "running": False,
+            "connected": False,
+        }
+    for name, status in running.items():
+        entry = out.setdefault(name, {"configured": True, "enabled": True})
+        entry.update({"running": True, **status})
+    return out

@@ -1,0 +1,1 @@
+"""Protocol methods, one module per group; each exports `METHODS` (name -> handler)."""

@@ -1,0 +1,75 @@
+"""config.get, config.set, config.patch, config.apply, config.schema."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from gateway.protocol import configdoc, health
+from gateway.protocol.registry import Call, Handler
+
+
+async def config_get(call: Call) -> dict[str, Any]:
+    return await sync_to_async(configdoc.read)()
+
+
+def _write(call: Call, *, patch: bool) -> dict[str, Any]:
+    document = configdoc.parse_raw(call.params.get("raw"))
+    return configdoc.write(document, call.params.get("baseHash"), patch=patch)
+
+
+async def config_set(call: Call) -> dict[str, Any]:
+    result = await sync_to_async(_write)(call, patch=False)
+    health.invalidate()
+    return result
+
+
+async def config_patch(call: Call) -> dict[str, Any]:
+    result = await sync_to_async(_write)(call, patch=True)
+    health.invalidate()
+    return result
+
+
+async def config_schema(call: Call) -> dict[str, Any]:
+    from gateway.config.schema import EpiloopConfig
+
+    return {
+        "schema": EpiloopConfig.model_json_schema(by_alias=True),
+        "uiHints": UI_HINTS,
+        "version": settings.VERSION,
+        "generatedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+UI_HINTS: dict[str, dict[str, Any]] = {
+    "gateway.auth.token": {"label": "Gateway token", "sensitive": True, "group": "Gateway"},
+    "gateway.auth.password": {"label": "Gateway password", "sensitive": True, "group": "Gateway"},
+    "gateway.port": {"label": "Port", "group": "Gateway"},
+    "gateway.bind": {"label": "Bind", "group": "Gateway"},
+    "channels.discord.token": {"label": "Discord bot token", "sensitive": True, "group": "Discord"},
+    "channels.discord.groupPolicy": {"label": "Guild policy", "group": "Discord"},
+    "channels.telegram.botToken": {
+        "label": "Telegram bot token",
+        "sensitive": True,
+        "group": "Telegram",
+    },
+    "channels.telegram.webhookSecret": {
+        "label": "Webhook secret",
+        "sensitive": True,
+        "group": "Telegram",
+    },
+    "models.providers.*.apiKey": {"label": "API key", "sensitive": True, "group": "Models"},
+    "agents.defaults.model.primary": {"label": "Default model", "group": "Agents"},
+    "session.dmScope": {"label": "DM session scope", "group": "Sessions"},
+}
+
+METHODS: dict[str, Handler] = {
+    "config.get": config_get,
+    "config.set": config_set,
+    "config.patch": config_patch,
+    "config.apply": config_set,
+    "config.schema": config_schema,
+}
