@@ -32,9 +32,7 @@ def load_for_startup(path: Path) -> StartupResult:
     try:
         cfg = EpiloopConfig.model_validate(doc)
     except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        ]
+        problems = [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
         return StartupResult(None, problems)
     runtime.set_current(cfg)
     return StartupResult(cfg)
