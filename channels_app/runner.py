@@ -19,7 +19,10 @@ from typing import Any
 
 log = logging.getLogger("epiloop.gateway")
 
-ADAPTERS: dict[str, str] = {}
+ADAPTERS: dict[str, str] = {
+    "discord": "channels_app.discord.adapter:DiscordAdapter",
+    "telegram": "channels_app.telegram.adapter:TelegramAdapter",
+}
 
 RUNNING: dict[str, Any] = {}
 

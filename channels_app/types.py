@@ -21,6 +21,7 @@ class InboundMessage:
     sender_name: str = ""
     sender_username: str = ""  # Telegram @username without the @
     sender_is_bot: bool = False
+    sender_is_self: bool = False  # the bot's own message (ignored quietly)
     mentions_bot: bool = False
     reply_to_bot: bool = False
     message_id: str = ""
