@@ -1,0 +1,147 @@
+"""Sending to Telegram: chunked replies, flood-control waits, the typing indicator.
+
+A reply is split with the shared fence-aware splitter at `textChunkLimit` (≤ 4096) and sent
+as plain text (no parse mode, so no entity can fail to parse), in the same chat and forum
+topic. 429 `retry_after` is waited out; a 403 (bot blocked or kicked) is logged once per
+chat and the rest of that reply is not attempted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from typing import Any
+
+from telegram import ReplyParameters
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from channels_app.base import typing_loop
+from channels_app.telegram.options import MAX_MESSAGE_LENGTH
+
+log = logging.getLogger("epiloop.telegram")
+
+TYPING_EVERY = 4.0  # Telegram shows "typing…" for 5 s after each sendChatAction
+MAX_ATTEMPTS = 5
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    # `exc.retry_after` emits a PTB deprecation warning; the timedelta behind it does not.
+    delta = getattr(exc, "_retry_after", None)
+    return float(delta.total_seconds()) if delta is not None else 1.0
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def chunks(text: str, limit: int) -> list[str]:
+    """`text` split at `limit` characters; Telegram counts UTF-16 units, so a chunk full of
+    emoji that still exceeds 4096 of them is split again, smaller."""
+    from channels_app.chunking import split_reply
+
+    out: list[str] = []
+    for part in split_reply(text, limit):
+        if utf16_len(part) <= MAX_MESSAGE_LENGTH:
+            out.append(part)
+        else:
+            out.extend(chunks(part, max(1, limit // 2)))
+    return [c for c in out if c.strip()]
+
+
+class Sender:
+    """Sends replies through one bot; remembers which chats refused us (403)."""
+
+    def __init__(self, bot: Any, on_error: Callable[[str], None] | None = None) -> None:
+        self.bot = bot
+        self.on_error = on_error or (lambda _msg: None)
+        self.forbidden: set[str] = set()
+        self.sent_messages = 0
+
+    async def send_reply(
+        self,
+        chat_id: str,
+        text: str,
+        *,
+        limit: int,
+        thread_id: str = "",
+        reply_to: str = "",
+    ) -> int:
+        """Send `text` in chunks; returns how many messages went out."""
+        sent = 0
+        for index, chunk in enumerate(chunks(text, limit)):
+            first_reply = reply_to if index == 0 else ""
+            if not await self.send_one(chat_id, chunk, thread_id=thread_id, reply_to=first_reply):
+                break
+            sent += 1
+        return sent
+
+    async def send_one(
+        self, chat_id: str, text: str, *, thread_id: str = "", reply_to: str = ""
+    ) -> bool:
+        kwargs: dict[str, Any] = {"chat_id": int(chat_id), "text": text}
+        if thread_id:
+            kwargs["message_thread_id"] = int(thread_id)
+        if reply_to:
+            kwargs["reply_parameters"] = ReplyParameters(
+                message_id=int(reply_to), allow_sending_without_reply=True
+            )
+        delay = 1.0
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                await self.bot.send_message(**kwargs)
+            except RetryAfter as exc:
+                wait = retry_seconds(exc)
+                log.info("flood control on chat %s: waiting %.0f s", chat_id, wait)
+                await asyncio.sleep(wait + 0.1)
+                continue
+            except Forbidden as exc:
+                self._forbidden(chat_id, exc)
+                return False
+            except BadRequest as exc:
+                if "thread not found" in exc.message.lower() and "message_thread_id" in kwargs:
+                    kwargs.pop("message_thread_id")  # the topic was closed or deleted
+                    continue
+                self.report(f"sendMessage to chat {chat_id} failed: {exc.message}")
+                return False
+            except (TimedOut, NetworkError) as exc:
+                if attempt == MAX_ATTEMPTS:
+                    self.report(f"sendMessage to chat {chat_id} failed: {exc.message}")
+                    return False
+                await asyncio.sleep(delay * random.uniform(0.5, 1.5))
+                delay = min(delay * 2, 10.0)
+                continue
+            self.forbidden.discard(chat_id)
+            self.sent_messages += 1
+            return True
+        self.report(f"sendMessage to chat {chat_id} gave up after {MAX_ATTEMPTS} attempts")
+        return False
+
+    def _forbidden(self, chat_id: str, exc: Forbidden) -> None:
+        if chat_id in self.forbidden:
+            return
+        self.forbidden.add(chat_id)
+        self.report(f"cannot send to chat {chat_id}: {exc.message}")
+
+    def report(self, message: str) -> None:
+        log.warning("%s", message)
+        self.on_error(message)
+
+    async def typing_once(self, chat_id: str, thread_id: str = "") -> None:
+        if chat_id in self.forbidden:
+            return
+        kwargs: dict[str, Any] = {"chat_id": int(chat_id), "action": "typing"}
+        if thread_id:
+            kwargs["message_thread_id"] = int(thread_id)
+        try:
+            await self.bot.send_chat_action(**kwargs)
+        except Forbidden as exc:
+            self._forbidden(chat_id, exc)
+        except Exception as exc:  # typing is cosmetic: never let it fail a reply
+            log.debug("sendChatAction to chat %s failed: %s", chat_id, exc)
+
+
+def typing(sender: Sender, chat_id: str, thread_id: str = "") -> Any:
+    """Keep "typing…" visible while the block runs."""
+    return typing_loop(lambda: sender.typing_once(chat_id, thread_id), TYPING_EVERY, log)
