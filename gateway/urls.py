@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from gateway import views
+from gateway import openai_compat, views, views_ui
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("", views.index, name="index"),
+    path("v1/chat/completions", openai_compat.chat_completions, name="chat-completions"),
+    path("", views_ui.control, name="index"),
 ]

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 
 from gateway.runtime import RUNTIME
 
@@ -21,7 +20,3 @@ def readyz(request: HttpRequest) -> JsonResponse:
     if failing:
         return JsonResponse({"ok": False, "status": "not ready", "failing": failing}, status=503)
     return JsonResponse({"ok": True, "status": "ready"})
-
-
-def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "gateway/index.html", {"runtime": RUNTIME})

@@ -34,10 +34,18 @@ _methods: dict[str, Handler] | None = None
 def methods() -> dict[str, Handler]:
     global _methods
     if _methods is None:
-        from gateway.protocol.methods import agents, channels, chat, config, sessions, system
+        from gateway.protocol.methods import (
+            agents,
+            channels,
+            chat,
+            config,
+            sessions,
+            system,
+            usage,
+        )
 
         merged: dict[str, Handler] = {}
-        for module in (system, chat, sessions, channels, agents, config):
+        for module in (system, chat, sessions, channels, agents, config, usage):
             merged.update(module.METHODS)
         _methods = merged
     return _methods
