@@ -1,1 +1,9 @@
 from __future__ import annotations
+
+from gateway.models.config import (  # noqa: F401
+    ConfigSection,
+    ConfigState,
+    GatewaySettings,
+    MessagesSettings,
+    SessionSettings,
+)
