@@ -1,0 +1,119 @@
+"""Model providers: one module per wire API, found through `REGISTRY` and imported on first use.
+
+Only the modules in this package import the model SDKs. Everything else speaks `ModelCall`,
+`ModelOutput` and `ProviderError`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# api name (as in `models.providers.<name>.api`) -> "module:Class", imported lazily.
+REGISTRY: dict[str, str] = {
+    "anthropic-messages": "agents.providers.anthropic:AnthropicProvider",
+    "openai-completions": "agents.providers.openai:OpenAIProvider",
+    "openai-chat": "agents.providers.openai:OpenAIProvider",
+    "openai-responses": "agents.providers.openai:OpenAIProvider",
+}
+
+# Error kinds after which the next candidate model is tried (DESIGN §8).
+FALLBACK_KINDS = frozenset(
+    {"rate_limit", "overloaded", "server_error", "timeout", "connection", "auth", "billing"}
+)
+# Error kinds that waiting does not cure.
+PERMANENT_KINDS = frozenset({"auth", "billing", "invalid_request", "context_length"})
+
+REASONS = {
+    "rate_limit": "rate limited",
+    "overloaded": "overloaded",
+    "server_error": "server error",
+    "timeout": "timed out",
+    "connection": "connection failed",
+    "auth": "authentication failed",
+    "billing": "billing problem",
+    "invalid_request": "invalid request",
+    "context_length": "conversation too long",
+    "missing_key": "no API key",
+    "cooldown": "cooling down",
+}
+
+
+class ProviderError(Exception):
+    """A failed model call, classified. `permanent`: retrying later will not help."""
+
+    def __init__(self, kind: str, message: str = "", *, status: int | None = None) -> None:
+        super().__init__(message or REASONS.get(kind, kind))
+        self.kind = kind
+        self.status = status
+        self.permanent = kind in PERMANENT_KINDS or kind == "missing_key"
+        self.partial = ""  # text that had streamed before the failure
+
+    @property
+    def falls_back(self) -> bool:
+        return self.kind in FALLBACK_KINDS or self.kind == "missing_key"
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: str  # "user" | "assistant"
+    content: str
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where and how to reach one provider: resolved from config, env and auth profiles."""
+
+    provider: str
+    api: str
+    base_url: str | None
+    api_key: str
+
+
+@dataclass
+class ModelCall:
+    endpoint: Endpoint
+    model: str
+    system: str
+    messages: list[ChatMessage]
+    max_tokens: int = 4096
+    timeout: float = 600.0
+
+
+@dataclass
+class ModelOutput:
+    text: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    stop_reason: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+OnText = Callable[[str], Awaitable[None] | None]
+
+
+class Provider(Protocol):
+    async def complete(self, call: ModelCall, on_text: OnText) -> ModelOutput:
+        """Stream one reply; `on_text` gets each new piece of text as it arrives."""
+        ...
+
+
+_INSTANCES: dict[str, Provider] = {}
+
+
+def provider_for(api: str) -> Provider:
+    """The provider object for a wire API name; its module (and SDK) is imported now."""
+    spec = REGISTRY.get(api)
+    if spec is None:
+        raise ProviderError(
+            "invalid_request",
+            f"unknown provider api {api!r}; use one of {', '.join(sorted(REGISTRY))}",
+        )
+    instance = _INSTANCES.get(spec)
+    if instance is None:
+        module_name, _, cls_name = spec.partition(":")
+        instance = getattr(importlib.import_module(module_name), cls_name)()
+        _INSTANCES[spec] = instance
+    return instance

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.fakes.anthropic.fixtures import fake_anthropic, fake_anthropic_server
+from tests.fakes.openai.fixtures import fake_openai, fake_openai_server
+
+__all__ = ["fake_anthropic", "fake_anthropic_server", "fake_openai", "fake_openai_server"]
+
+# The Anthropic SDK reads a profile from its config dir when no key is given: never the
+# operator's real one.
+os.environ["ANTHROPIC_CONFIG_DIR"] = tempfile.mkdtemp(prefix="anthropic-config-")
+
+
+@pytest.fixture(autouse=True)
+async def _close_sdk_clients() -> AsyncIterator[None]:
+    yield
+    from agents.providers.clients import close_all
+
+    await close_all()

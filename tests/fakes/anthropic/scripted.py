@@ -1,0 +1,200 @@
+"""Base of the fake model servers: a real aiohttp server on 127.0.0.1 in its own thread and
+event loop, answering from a per-test script.
+
+Shared by the Anthropic and OpenAI fakes. The test API is synchronous:
+
+    fake.script(text="Hi", chunks=["H", "i"], delay=0.2)      # next request gets this
+    fake.script(model="claude-opus-4-5", status=429)          # next request for that model
+    fake.default = Step(text="...")                           # when nothing is scripted
+    fake.requests                                             # what the clients sent
+    fake.max_in_flight                                        # highest concurrent requests
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+
+S = TypeVar("S", bound="FakeModelServer")
+
+
+@dataclass
+class Step:
+    text: str = "Hello from the fake model."
+    chunks: list[str] | None = None  # streamed pieces (default: the text split in words)
+    delay: float = 0.0  # seconds before the response starts
+    chunk_delay: float = 0.0  # seconds between streamed pieces
+    status: int = 200
+    error_type: str = ""  # provider error type/code in error bodies and error events
+    error_message: str = "scripted failure"
+    error_body: Any = None  # the whole body of an error response, verbatim
+    usage: tuple[int, int] = (11, 7)  # tokens in, tokens out
+    drop_after: int | None = None  # close the connection after this many pieces
+    error_event_after: int | None = None  # send an error event after this many pieces
+    model: str | None = None  # answer only requests for this model
+
+    def pieces(self) -> list[str]:
+        if self.chunks is not None:
+            return self.chunks
+        words = self.text.split(" ")
+        return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
+
+
+@dataclass
+class Seen:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    api_key: str = ""
+    model: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class FakeModelServer:
+    def __init__(self) -> None:
+        self.default = Step()
+        self.steps: list[Step] = []
+        self.requests: list[Seen] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.models: list[str] = ["fake-model"]
+        self.required_key: str | None = None
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- test API -------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def script(self, **kwargs: Any) -> Step:
+        step = Step(**kwargs)
+        with self._lock:
+            self.steps.append(step)
+        return step
+
+    def reset(self) -> None:
+        with self._lock:
+            self.steps.clear()
+            self.requests.clear()
+            self.in_flight = 0
+            self.max_in_flight = 0
+            self.default = Step()
+            self.required_key = None
+
+    def models_requested(self) -> list[str]:
+        return [r.model for r in self.requests]
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self: S) -> S:
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("fake model server did not start")
+        return self
+
+    def stop(self) -> None:
+        loop = self._loop
+        if loop is None:
+            return
+        runner = self._runner
+        if runner is not None:
+            asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+        self._loop = None
+
+    def _run(self, ready: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        app = web.Application()
+        self.add_routes(app)
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
+        loop.run_until_complete(self._runner.setup())
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        ready.set()
+        loop.run_forever()
+        loop.close()
+
+    # -- for subclasses -------------------------------------------------------------------
+
+    def add_routes(self, app: web.Application) -> None:
+        raise NotImplementedError
+
+    def take(self, model: str) -> Step:
+        with self._lock:
+            for i, step in enumerate(self.steps):
+                if step.model is None or step.model == model:
+                    return self.steps.pop(i)
+        return self.default
+
+    def key_of(self, request: web.Request) -> str:
+        auth = request.headers.get("Authorization", "")
+        if auth.lower().startswith("bearer "):
+            return auth[7:]
+        return request.headers.get("x-api-key", "")
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        model = str(body.get("model", ""))
+        seen = Seen(request.path, dict(request.headers), body, self.key_of(request), model)
+        with self._lock:
+            self.requests.append(seen)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.required_key is not None and seen.api_key != self.required_key:
+                return self.error_response(Step(status=401, error_type="authentication_error"))
+            step = self.take(model)
+            if step.delay:
+                await asyncio.sleep(step.delay)
+            if step.status != 200:
+                return self.error_response(step)
+            if body.get("stream"):
+                return await self.stream_response(request, body, step)
+            return self.json_response(model, step)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def error_response(self, step: Step) -> web.Response:
+        raise NotImplementedError
+
+    def json_response(self, model: str, step: Step) -> web.Response:
+        raise NotImplementedError
+
+    async def stream_response(
+        self, request: web.Request, body: dict[str, Any], step: Step
+    ) -> web.StreamResponse:
+        raise NotImplementedError
+
+    @staticmethod
+    async def open_sse(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(
+            status=200, headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        )
+        await response.prepare(request)
+        return response
+
+    @staticmethod
+    def drop(request: web.Request) -> None:
+        """Cut the connection mid-stream, as a crashed upstream would."""
+        if request.transport is not None:
+            request.transport.abort()
