@@ -84,7 +84,8 @@ EPILOOP_ENV = {
     "telegram_api_root": env.str("TELEGRAM_API_ROOT", default=""),
     "anthropic_api_key": env.str("ANTHROPIC_API_KEY", default=""),
     "openai_api_key": env.str("OPENAI_API_KEY", default=""),
-    "gemini_api_key": env.str("GEMINI_API_KEY", default="") or env.str("GOOGLE_API_KEY", default=""),
+    "gemini_api_key": env.str("GEMINI_API_KEY", default="")
+    or env.str("GOOGLE_API_KEY", default=""),
     "anthropic_base_url": env.str("ANTHROPIC_BASE_URL", default=""),
     "openai_base_url": env.str("OPENAI_BASE_URL", default=""),
     "fly_app_name": env.str("FLY_APP_NAME", default=""),
@@ -92,7 +93,8 @@ EPILOOP_ENV = {
 }
 if EPILOOP_ENV["gateway_port"] and not EPILOOP_ENV["gateway_port"].isdigit():
     raise ImproperlyConfigured(
-        f"EPILOOP_GATEWAY_PORT={EPILOOP_ENV['gateway_port']!r} is not a port number; use e.g. 18789."
+        f"EPILOOP_GATEWAY_PORT={EPILOOP_ENV['gateway_port']!r} is not a port number; "
+        "use e.g. 18789."
     )
 # Gateway protocol `tick` interval (30 s; tests shorten it).
 EPILOOP_TICK_INTERVAL_MS = env.int("EPILOOP_TICK_INTERVAL_MS", default=30000)

@@ -74,7 +74,9 @@ def _ipv4_of(interface: str) -> str | None:
     siocgifaddr = 0x8915
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         try:
-            packed = fcntl.ioctl(sock.fileno(), siocgifaddr, struct.pack("256s", interface[:15].encode()))
+            packed = fcntl.ioctl(
+                sock.fileno(), siocgifaddr, struct.pack("256s", interface[:15].encode())
+            )
         except OSError:
             return None
     return socket.inet_ntoa(packed[20:24])

@@ -20,6 +20,7 @@ log = logging.getLogger("epiloop.gateway")
 # Daphne closes WebSockets after 24 h by default; gateway clients stay for weeks.
 WEBSOCKET_TIMEOUT = 0  # 0 = never (channel-layer groups are set to 7 days in settings)
 MAX_FRAME = 1024 * 1024  # the protocol refuses frames over 512 KiB with a clear error
+_TASKS: set[asyncio.Future[None]] = set()
 
 
 def endpoint(host: str, port: int) -> str:
@@ -53,7 +54,7 @@ def serve(
         future = asyncio.ensure_future(_bounded(on_stop(), 3.0))
         return defer.Deferred.fromFuture(future)
 
-    reactor.addSystemEventTrigger("before", "shutdown", before_shutdown)  # type: ignore[attr-defined]
+    reactor.addSystemEventTrigger("before", "shutdown", before_shutdown)  # type: ignore[arg-type]
     server.run()
     return not server.abort_start and bool(server.listening_addresses)
 
@@ -65,7 +66,8 @@ def _schedule(factory: Callable[[], Awaitable[None]]) -> None:
         except Exception:
             log.exception("start-up task failed")
 
-    asyncio.ensure_future(runner())
+    _TASKS.add(task := asyncio.ensure_future(runner()))
+    task.add_done_callback(_TASKS.discard)
 
 
 async def _bounded(awaitable: Awaitable[None], seconds: float) -> None:

@@ -193,13 +193,7 @@ def default_model(config: Any) -> str:
     """The default agent's primary model, as `provider/model`."""
     agents = config.agents
     chosen = next((a for a in agents.list if a.default), agents.list[0] if agents.list else None)
-    model = getattr(chosen, "model", None) if chosen else None
-    if isinstance(model, str) and model:
-        return model
-    if model is not None and getattr(model, "primary", None):
-        return str(model.primary)
-    defaults = agents.defaults.model
-    if isinstance(defaults, str) and defaults:
-        return defaults
-    primary = getattr(defaults, "primary", None)
-    return str(primary) if primary else "(none configured)"
+    for spec in (chosen.model if chosen else None, agents.defaults.model):
+        if spec is not None and spec.primary:
+            return str(spec.primary)
+    return "(none configured)"

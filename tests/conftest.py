@@ -17,7 +17,9 @@ def gateway_factory(tmp_path: Path) -> Iterator[Callable[..., GatewayProcess]]:
     stopped at teardown. Default state dir: tmp_path / "state"."""
     started: list[GatewayProcess] = []
 
-    def factory(*args: str, wait: bool = True, state_dir: Path | None = None, **kw: Any) -> GatewayProcess:
+    def factory(
+        *args: str, wait: bool = True, state_dir: Path | None = None, **kw: Any
+    ) -> GatewayProcess:
         state = state_dir or tmp_path / "state"
         gw = (start_gateway if wait else spawn_gateway)(state, *args, **kw)
         started.append(gw)

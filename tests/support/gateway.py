@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -95,6 +100,8 @@ class GatewayProcess:
     def wait_exit(self, timeout: float = 15.0) -> int:
         code = self.proc.wait(timeout)
         self._reader.join(5)
+        if self.proc.stdout and not self._reader.is_alive():
+            self.proc.stdout.close()
         return code
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
@@ -124,6 +131,29 @@ def gateway_env(state_dir: Path, env: dict[str, str] | None = None) -> dict[str,
     return base
 
 
+def _migrated_template() -> Path:
+    """A migrated SQLite database, built once per set of migrations and copied into each
+    test's state dir, so that every test gateway does not migrate from scratch."""
+    digest = hashlib.sha256()
+    for path in sorted(REPO.glob("*/migrations/*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    folder = Path(tempfile.gettempdir()) / f"epiloop-test-db-{digest.hexdigest()[:16]}"
+    folder.mkdir(exist_ok=True)
+    db = folder / "epiloop.sqlite3"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not db.exists():
+            subprocess.run(
+                [sys.executable, str(REPO / "manage.py"), "migrate", "-v", "0"],
+                cwd=REPO,
+                env=gateway_env(folder),
+                check=True,
+            )
+            with sqlite3.connect(db) as conn:  # fold the WAL into the file before copying
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return db
+
+
 def spawn_gateway(
     state_dir: Path,
     *args: str,
@@ -134,6 +164,8 @@ def spawn_gateway(
     """Start rungateway without waiting. `config` (a dict or raw text) is written to
     `state_dir/epiloop.json` first."""
     state_dir.mkdir(parents=True, exist_ok=True)
+    if not (state_dir / "epiloop.sqlite3").exists() and "DATABASE_URL" not in (env or {}):
+        shutil.copy(_migrated_template(), state_dir / "epiloop.sqlite3")
     if config is not None:
         text = config if isinstance(config, str) else json.dumps(config, indent=2)
         (state_dir / "epiloop.json").write_text(text)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gateway.server  # isort:skip  # must come first: installs Twisted's asyncio reactor
-
 import argparse
 import logging
 import os
