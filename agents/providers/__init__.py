@@ -23,6 +23,8 @@ REGISTRY: dict[str, str] = {
 FALLBACK_KINDS = frozenset(
     {"rate_limit", "overloaded", "server_error", "timeout", "connection", "auth", "billing"}
 )
+# Set-up problems on our side (no key, unknown provider): move on, but no cooldown.
+SETUP_KINDS = frozenset({"missing_key", "unknown_provider"})
 # Error kinds that waiting does not cure.
 PERMANENT_KINDS = frozenset({"auth", "billing", "invalid_request", "context_length"})
 
@@ -37,6 +39,7 @@ REASONS = {
     "invalid_request": "invalid request",
     "context_length": "conversation too long",
     "missing_key": "no API key",
+    "unknown_provider": "unknown provider",
     "cooldown": "cooling down",
 }
 
@@ -48,12 +51,12 @@ class ProviderError(Exception):
         super().__init__(message or REASONS.get(kind, kind))
         self.kind = kind
         self.status = status
-        self.permanent = kind in PERMANENT_KINDS or kind == "missing_key"
+        self.permanent = kind in PERMANENT_KINDS or kind in SETUP_KINDS
         self.partial = ""  # text that had streamed before the failure
 
     @property
     def falls_back(self) -> bool:
-        return self.kind in FALLBACK_KINDS or self.kind == "missing_key"
+        return self.kind in FALLBACK_KINDS or self.kind in SETUP_KINDS
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -22,3 +23,17 @@ async def _close_sdk_clients() -> AsyncIterator[None]:
     from agents.providers.clients import close_all
 
     await close_all()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_agent_state() -> Iterator[None]:
+    from agents import keys
+    from agents.fallback import COOLDOWNS
+    from gateway.config.runtime import set_current
+    from gateway.config.schema import EpiloopConfig
+
+    yield
+    set_current(EpiloopConfig())
+    keys.forget()
+    COOLDOWNS.clear()
+    COOLDOWNS.clock = time.monotonic
