@@ -1,0 +1,1 @@
+"""Discord channel. Only this package imports `discord` (and only `client.py`, lazily)."""

@@ -1,0 +1,149 @@
+"""The discord.py side: client construction, endpoint overrides, Message -> InboundMessage,
+and sending a reply in chunks. The only module that imports `discord`."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+import discord.client
+import yarl
+from discord.backoff import ExponentialBackoff
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from channels_app.chunking import split_reply
+from channels_app.types import InboundMessage
+
+log = logging.getLogger("epiloop.discord")
+
+DEFAULT_API_BASE = Route.BASE
+DEFAULT_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
+
+# discord.py's own reconnect backoff grows to 2**10 s; cap it at 2**6 = 64 s (with its
+# full jitter) so a long outage is retried about once a minute, not once every 17 minutes.
+RECONNECT_CAP_EXP = 6
+
+
+class CappedBackoff(ExponentialBackoff):
+    def __init__(self, base: int = 1, *, integral: bool = False) -> None:
+        super().__init__(base, integral=integral)
+        self._max = RECONNECT_CAP_EXP
+
+
+discord.client.ExponentialBackoff = CappedBackoff  # type: ignore[misc]
+
+# Errors that mean "try again later", as opposed to a bad token or missing intents.
+TRANSIENT = (OSError, discord.HTTPException, discord.GatewayNotFound, TimeoutError)
+LoginFailure = discord.LoginFailure
+ConnectionClosed = discord.ConnectionClosed
+PrivilegedIntentsRequired = discord.PrivilegedIntentsRequired
+HTTPException = discord.HTTPException
+
+
+def set_endpoints(api_base: str, gateway_url: str) -> None:
+    """Point discord.py at `api_base` / `gateway_url` (proxies, tests), or back at Discord."""
+    Route.BASE = api_base or DEFAULT_API_BASE
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url) if gateway_url else DEFAULT_GATEWAY
+
+
+def intents() -> discord.Intents:
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.dm_messages = True
+    wanted.message_content = True
+    return wanted
+
+
+def build_client(handler: Any, guild_ready_timeout: float = 0.5) -> discord.Client:
+    """A client whose events call `handler.on_ready()`, `handler.on_message(msg)`, ..."""
+    client = discord.Client(
+        intents=intents(),
+        guild_ready_timeout=guild_ready_timeout,
+        max_messages=200,
+        chunk_guilds_at_startup=False,
+        member_cache_flags=discord.MemberCacheFlags.none(),
+        allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+    )
+
+    @client.event
+    async def on_ready() -> None:
+        await handler.on_ready(client)
+
+    @client.event
+    async def on_resumed() -> None:
+        await handler.on_resumed(client)
+
+    @client.event
+    async def on_disconnect() -> None:
+        await handler.on_disconnect(client)
+
+    @client.event
+    async def on_message(message: discord.Message) -> None:
+        await handler.on_message(client, message)
+
+    return client
+
+
+def _mention_re(bot_id: int) -> re.Pattern[str]:
+    return re.compile(rf"<@!?{bot_id}>\s*")
+
+
+def to_inbound(message: discord.Message, me: discord.ClientUser) -> InboundMessage:
+    channel = message.channel
+    guild = message.guild
+    mentions_bot = any(u.id == me.id for u in message.mentions)
+    resolved = message.reference.resolved if message.reference else None
+    reply_to_bot = isinstance(resolved, discord.Message) and resolved.author.id == me.id
+    parent_id = parent_name = ""
+    if isinstance(channel, discord.Thread):
+        parent_id = str(channel.parent_id or "")
+        parent_name = channel.parent.name if channel.parent is not None else ""
+    text = _mention_re(me.id).sub("", message.content).strip() if mentions_bot else message.content
+    author = message.author
+    return InboundMessage(
+        channel="discord",
+        chat_kind="channel" if guild is not None else "dm",
+        chat_id=str(channel.id),
+        sender_id=str(author.id),
+        text=text,
+        guild_id=str(guild.id) if guild is not None else "",
+        sender_name=getattr(author, "display_name", "") or author.name,
+        sender_username=author.name,
+        sender_is_bot=author.bot,
+        sender_is_self=author.id == me.id,
+        mentions_bot=mentions_bot,
+        reply_to_bot=reply_to_bot,
+        message_id=str(message.id),
+        guild_name=guild.name if guild is not None else "",
+        chat_name=getattr(channel, "name", "") or "",
+        parent_chat_id=parent_id,
+        parent_chat_name=parent_name,
+    )
+
+
+async def send_typing(channel: Any) -> None:
+    await channel.typing()
+
+
+async def send_text(channel: Any, text: str) -> None:
+    await channel.send(text)
+
+
+async def send_reply(message: discord.Message, text: str, limit: int) -> int:
+    """Send `text` in chunks of at most `limit`; the first replies to `message`. Returns the
+    number of chunks sent. Rate limits (429) are waited out inside discord.py."""
+    chunks = split_reply(text, limit)
+    for index, chunk in enumerate(chunks):
+        if index == 0:
+            try:
+                await message.reply(chunk, mention_author=False)
+                continue
+            except discord.HTTPException as exc:
+                if exc.status != 400:  # 400: the trigger is gone; send without a reference
+                    raise
+        await message.channel.send(chunk)
+    return len(chunks)

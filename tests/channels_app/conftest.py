@@ -1,0 +1,3 @@
+from __future__ import annotations
+
+from tests.fakes.discord.fixtures import fake_discord  # noqa: F401

@@ -1,0 +1,230 @@
+"""The Telegram adapter with the real python-telegram-bot against the fake Bot API,
+in-process (the agent is an echo; the end-to-end tests use the real agent service)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.core.management import call_command
+from django.test import AsyncClient
+
+from channels_app.models import DroppedMessage, PairingRequest
+from tests.fakes.telegram import FakeTelegram
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BOT = "epiloop_test_bot"
+
+
+async def until(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+async def sent(fake: FakeTelegram, count: int = 1, chat_id: int | None = None) -> list[dict]:
+    return await until(lambda: (lambda s: s if len(s) >= count else None)(fake.sent(chat_id)))
+
+
+async def logged_in(tg_log: Any) -> None:
+    await until(lambda: tg_log.matching(f"logged in to telegram as @{BOT}"))
+
+
+async def test_it_logs_in_deletes_any_webhook_and_polls(
+    start_adapter: Any, fake_telegram: FakeTelegram, tg_log: Any
+) -> None:
+    adapter = await start_adapter()
+    await logged_in(tg_log)
+    await until(lambda: "getUpdates" in fake_telegram.methods())
+    methods = fake_telegram.methods()
+    assert methods.index("getMe") < methods.index("deleteWebhook") < methods.index("getUpdates")
+    status = adapter.status()
+    assert status["connected"] and status["bot_user"] == f"@{BOT}" and status["mode"] == "polling"
+
+
+async def test_an_allowlisted_dm_is_answered_in_the_same_chat_with_typing_first(
+    start_adapter: Any, fake_telegram: FakeTelegram, echo_agent: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("channels_app.telegram.outbound.TYPING_EVERY", 0.1)
+    echo_agent.delay = 0.35
+    adapter = await start_adapter({"dmPolicy": "allowlist", "allowFrom": ["@alice"]})
+    fake_telegram.dm("hello bot", user_id=42, username="alice")
+    [message] = await sent(fake_telegram, chat_id=42)
+    assert message["text"] == "echo: hello bot"
+    assert "reply_parameters" not in message  # DMs are answered plainly
+    methods = fake_telegram.methods()
+    assert methods.index("sendChatAction") < methods.index("sendMessage")
+    typing = fake_telegram.calls("sendChatAction")
+    assert typing[0]["action"] == "typing" and typing[0]["chat_id"] == 42
+    assert len(typing) >= 3  # repeated while the agent runs
+    assert adapter.status()["last_outbound"]
+
+
+async def test_dm_pairing_round_trip(
+    start_adapter: Any, fake_telegram: FakeTelegram, echo_agent: Any
+) -> None:
+    await start_adapter()
+    fake_telegram.dm("hi", user_id=77, username="carol")
+    [first] = await sent(fake_telegram, chat_id=77)
+    code = re.search(r"pairing code is ([A-Z0-9]{8})", first["text"]).group(1)  # type: ignore[union-attr]
+    assert echo_agent.seen == []
+    assert await PairingRequest.objects.filter(code=code, sender_id="77").aexists()
+    await sync_to_async(call_command)("pairing", "approve", "telegram", code)
+    fake_telegram.dm("now?", user_id=77, username="carol")
+    replies = await sent(fake_telegram, 2, chat_id=77)
+    assert replies[1]["text"] == "echo: now?"
+
+
+async def test_a_group_message_without_mention_is_dropped_with_its_reason(
+    start_adapter: Any, fake_telegram: FakeTelegram, tg_log: Any, echo_agent: Any
+) -> None:
+    await start_adapter({"groups": {"-100123": {"systemPrompt": "Be brief."}}})
+    fake_telegram.group("just chatting", chat_id=-100123)
+    drop = await until(lambda: tg_log.matching("drop message group/-100123 from 42"))
+    assert "no mention" in drop[0]
+    row = await DroppedMessage.objects.aget()
+    assert row.channel == "telegram" and row.reason.startswith("no mention")
+    assert fake_telegram.sent() == [] and echo_agent.seen == []
+
+
+async def test_a_mention_in_a_forum_topic_is_answered_in_that_topic(
+    start_adapter: Any, fake_telegram: FakeTelegram, echo_agent: Any
+) -> None:
+    echo_agent.delay = 0.1
+    await start_adapter({"groups": {"-100123": {"systemPrompt": "Be brief."}}})
+    update = fake_telegram.group(f"@{BOT} what's new?", chat_id=-100123, thread_id=9)
+    [message] = await sent(fake_telegram, chat_id=-100123)
+    assert message["text"] == f"echo: @{BOT} what's new?"
+    assert message["message_thread_id"] == 9
+    assert message["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert fake_telegram.calls("sendChatAction")[0]["message_thread_id"] == 9
+    assert echo_agent.seen[0][1] == "Be brief."
+
+
+async def test_a_long_reply_with_code_fences_arrives_as_valid_chunks(
+    start_adapter: Any, fake_telegram: FakeTelegram, echo_agent: Any
+) -> None:
+    block = "```python\n" + "\n".join(f"print({i})  # line {i}" for i in range(120)) + "\n```\n"
+    text = ""
+    while len(text) < 9000:
+        text += "Some prose before the code.\n\n" + block + "\n"
+    echo_agent.replies["long please"] = text
+    await start_adapter({"dmPolicy": "open", "allowFrom": ["*"]})
+    fake_telegram.dm("long please")
+    await until(lambda: sum(len(m["text"]) for m in fake_telegram.sent()) >= len(text) * 0.95)
+    chunks = [m["text"] for m in fake_telegram.sent()]
+    assert len(chunks) >= 3
+    assert all(len(c) <= 4000 for c in chunks)
+    assert all(c.count("```") % 2 == 0 for c in chunks)
+    assert "".join(chunks).count("print(119)") == text.count("print(119)")
+
+
+async def test_flood_control_is_waited_out_and_nothing_is_lost(
+    start_adapter: Any, fake_telegram: FakeTelegram
+) -> None:
+    await start_adapter({"dmPolicy": "open", "allowFrom": ["*"]})
+    fake_telegram.fail("sendMessage", 429, retry_after=1)
+    started = time.monotonic()
+    fake_telegram.dm("are you there?")
+    [message] = await sent(fake_telegram)
+    assert message["text"] == "echo: are you there?"
+    assert time.monotonic() - started >= 1.0
+
+
+async def test_a_blocked_bot_is_reported_once(
+    start_adapter: Any, fake_telegram: FakeTelegram, tg_log: Any, echo_agent: Any
+) -> None:
+    adapter = await start_adapter({"dmPolicy": "open", "allowFrom": ["*"]})
+    fake_telegram.fail("sendMessage", 403, times=-1)
+    fake_telegram.fail("sendChatAction", 403, times=-1)
+    fake_telegram.dm("one")
+    fake_telegram.dm("two")
+    await until(lambda: len(echo_agent.seen) == 2)
+    await asyncio.sleep(0.3)
+    assert len(tg_log.matching("cannot send to chat 42")) == 1
+    assert "bot was blocked" in adapter.status()["last_error"]
+
+
+async def test_a_polling_conflict_is_reported_in_one_line_and_polling_resumes(
+    start_adapter: Any, fake_telegram: FakeTelegram, tg_log: Any
+) -> None:
+    fake_telegram.fail("getUpdates", 409, times=3)
+    adapter = await start_adapter({"dmPolicy": "open", "allowFrom": ["*"]})
+    await until(lambda: tg_log.matching("409 Conflict"))
+    assert "another process is polling this bot token" in tg_log.matching("409 Conflict")[0]
+    assert "409" in adapter.status()["last_error"]
+    fake_telegram.dm("still there?")
+    await sent(fake_telegram)
+    assert len(tg_log.matching("409 Conflict")) == 1
+    assert adapter.status()["connected"]
+
+
+async def test_an_invalid_token_is_reported_once_and_not_retried(
+    start_adapter: Any, fake_telegram: FakeTelegram, tg_log: Any
+) -> None:
+    adapter = await start_adapter({"botToken": "999:wrong-token-abc"})
+    await until(lambda: tg_log.matching("bot token was rejected"))
+    await asyncio.sleep(1.0)
+    assert len(tg_log.matching("bot token was rejected")) == 1
+    assert fake_telegram.methods() == ["getMe"]
+    status = adapter.status()
+    assert status["fatal"] and not status["connected"]
+    assert "999:wrong-token-abc" not in json.dumps(status)
+
+
+async def test_webhook_mode_registers_the_secret_and_checks_it(
+    start_adapter: Any, fake_telegram: FakeTelegram, tg_log: Any
+) -> None:
+    url = "https://my-epiloop.example/telegram-webhook/k3y"
+    await start_adapter(
+        {
+            "webhookUrl": url,
+            "webhookSecret": "hook-secret-1",
+            "dmPolicy": "open",
+            "allowFrom": ["*"],
+        }
+    )
+    await until(lambda: fake_telegram.webhook["url"])
+    assert fake_telegram.webhook == {"url": url, "secret_token": "hook-secret-1"}
+    assert "getUpdates" not in fake_telegram.methods()
+
+    client = AsyncClient()
+    update = {"update_id": 5001, **fake_telegram.message_update("via hook", chat_id=42)}
+    body = json.dumps(update)
+    wrong = await client.post(
+        "/telegram-webhook/k3y",
+        body,
+        content_type="application/json",
+        headers={"X-Telegram-Bot-Api-Secret-Token": "nope"},
+    )
+    assert wrong.status_code == 403
+    right = await client.post(
+        "/telegram-webhook/k3y",
+        body,
+        content_type="application/json",
+        headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret-1"},
+    )
+    assert right.status_code == 200
+    [message] = await sent(fake_telegram)
+    assert message["text"] == "echo: via hook"
+    assert len(fake_telegram.sent()) == 1  # the refused request was not processed
+    assert len(tg_log.matching("webhook request refused (403)")) == 1
+
+
+async def test_other_paths_are_not_taken_by_the_webhook(start_adapter: Any) -> None:
+    response = await AsyncClient().post(
+        "/telegram-webhook/other", "{}", content_type="application/json"
+    )
+    assert response.status_code == 404

@@ -1,0 +1,3 @@
+from tests.fakes.discord.server import FakeDiscord
+
+__all__ = ["FakeDiscord"]
