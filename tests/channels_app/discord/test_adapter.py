@@ -244,7 +244,7 @@ async def test_a_bad_token_is_reported_once_and_not_retried(
     assert len(errors) == 1
     assert "401" in errors[0]
     assert fake_discord.rest_calls.count(("GET", "/users/@me")) == 1
-    assert "invalid token" in bot.status()["last_error"]
+    assert "invalid token" in str(bot.status()["last_error"])
 
 
 async def test_close_4004_is_reported_once_and_not_retried(
