@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from channels_app import admin_channels  # noqa: F401
+from channels_app import admin_channels, admin_config  # noqa: F401

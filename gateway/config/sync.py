@@ -114,14 +114,17 @@ def export_file(
     """Write the tables to the file; returns the new file hash. Raises `StaleFileError` if
     the file was edited on disk, `ConfigError` if the tables do not make a valid config."""
     target = config_path(path)
+    primary = target.resolve() == config_path().resolve()
     with transaction.atomic():
-        if check_stale:
+        if check_stale and primary:
             check_not_stale(target)
         document = export_document()
         config, errors, _ = validate(document, base_dir=target.parent)
         if errors or config is None:
             raise ConfigError(errors)
         digest, written = write_document(target, document, version=settings.VERSION)
+        if not primary:  # a copy elsewhere: the database keeps following the config file
+            return digest
         import_document(written)
         _remember(target, digest, source)
     runtime.set_current(config)

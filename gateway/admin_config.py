@@ -1,0 +1,83 @@
+"""Admin for the gateway's config tables: file state, gateway/session/messages settings and
+every other section (edited as JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from gateway.config.admin import ConfigAdmin, SingletonAdmin, export_now, import_now
+from gateway.config.sync import file_changed_on_disk
+from gateway.models.config import (
+    ConfigSection,
+    ConfigState,
+    GatewaySettings,
+    MessagesSettings,
+    SessionSettings,
+)
+
+
+@admin.register(ConfigState)
+class ConfigStateAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "path", "source", "synced_at", "changed_on_disk"]
+    readonly_fields = ["path", "file_hash", "file_mtime", "source", "synced_at"]
+    exclude = ["document", "order"]
+    actions = [import_now, export_now]
+
+    @admin.display(boolean=True, description="Edited on disk since")
+    def changed_on_disk(self, obj: ConfigState) -> bool:
+        return file_changed_on_disk()
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        ConfigState.get()  # one row to run the actions on
+        return super().get_queryset(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ConfigSection)
+class ConfigSectionAdmin(ConfigAdmin):
+    list_display = ["path", "position"]
+    search_fields = ["path"]
+    fields = ["path", "value", "position"]
+
+
+@admin.register(GatewaySettings)
+class GatewaySettingsAdmin(SingletonAdmin):
+    list_display = ["__str__", "mode", "port", "bind", "auth_mode"]
+    fieldsets = [
+        (None, {"fields": ["mode", "port", "bind", "custom_bind_host"]}),
+        ("Auth", {"fields": ["auth_mode", "auth_token", "auth_password"]}),
+        (
+            "Control UI and HTTP",
+            {
+                "fields": [
+                    "control_ui_enabled",
+                    "control_ui_base_path",
+                    "allowed_origins",
+                    "trusted_proxies",
+                    "reload_mode",
+                    "chat_completions_enabled",
+                ]
+            },
+        ),
+        ("Not modelled", {"fields": ["unmodelled"]}),
+    ]
+
+
+@admin.register(SessionSettings)
+class SessionSettingsAdmin(SingletonAdmin):
+    list_display = ["__str__", "dm_scope"]
+    fields = ["dm_scope", "reset_triggers", "unmodelled"]
+
+
+@admin.register(MessagesSettings)
+class MessagesSettingsAdmin(SingletonAdmin):
+    list_display = ["__str__", "response_prefix", "queue_cap"]
+    fields = ["response_prefix", "mention_patterns", "history_limit", "queue_cap", "unmodelled"]

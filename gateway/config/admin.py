@@ -1,0 +1,146 @@
+"""What every config admin page shares: a save (or delete) exports `epiloop.json` at once,
+refused when the file was edited on disk since it was last read; "Import epiloop.json now"
+and "Export to epiloop.json now" actions; the keys Epiloop does not model, shown as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Max, Model, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.html import format_html
+
+from gateway.config.errors import ConfigError
+from gateway.config.sync import STALE_MESSAGE, export_file, file_changed_on_disk, import_file
+
+
+class ConfigForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if file_changed_on_disk():
+            raise ValidationError(STALE_MESSAGE)
+        return cleaned or {}
+
+
+@admin.action(description="Import epiloop.json now")
+def import_now(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    outcome = import_file(source="admin")
+    path = outcome.result.path
+    if outcome.problems:
+        for problem in outcome.problems:
+            modeladmin.message_user(request, problem, messages.ERROR)
+        modeladmin.message_user(request, f"{path} is invalid; nothing imported", messages.ERROR)
+        return
+    count = len(outcome.changes)
+    modeladmin.message_user(request, f"Imported {path}: {count} change(s).", messages.SUCCESS)
+
+
+@admin.action(description="Export to epiloop.json now")
+def export_now(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    try:
+        export_file(source="admin")
+    except ConfigError as exc:
+        for problem in exc.problems:
+            modeladmin.message_user(request, problem, messages.ERROR)
+        return
+    modeladmin.message_user(request, "Exported to epiloop.json.", messages.SUCCESS)
+
+
+def other_keys(obj: Any) -> dict[str, Any]:
+    """Keys of the row's JSON object that no column models (kept and written back)."""
+    raw = getattr(obj, "raw", None)
+    if not isinstance(raw, dict):
+        return {}
+    modelled = {path.split(".")[0] for path, _ in getattr(obj, "JSON_FIELDS", {}).values()}
+    modelled |= {"guilds", "channels", "groups"}
+    return {k: v for k, v in raw.items() if k not in modelled}
+
+
+class ConfigAdmin(admin.ModelAdmin):
+    form = ConfigForm
+    actions = [import_now, export_now]
+
+    @admin.display(description="Other keys (kept as written)")
+    def unmodelled(self, obj: Any) -> str:
+        extra = other_keys(obj)
+        if not extra:
+            return "-"
+        text = json.dumps(extra, indent=2, ensure_ascii=False)
+        return format_html("<pre style='margin:0'>{}</pre>", text)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if hasattr(self.model, "raw") and "unmodelled" not in fields:
+            fields.append("unmodelled")
+        return fields
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # deletes go through the page that exports
+        return actions
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change and hasattr(obj, "position") and obj.pk is None and not obj.position:
+            top = type(obj).objects.aggregate(top=Max("position"))["top"]
+            obj.position = 0 if top is None else top + 1
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """New inline rows go after the existing ones."""
+        rows = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        taken = [o.position for o in formset.queryset if hasattr(o, "position")]
+        for obj in rows:
+            if obj.pk is None and hasattr(obj, "position") and not obj.position and taken:
+                obj.position = max(taken) + 1
+                taken.append(obj.position)
+            obj.save()
+        formset.save_m2m()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        export_file(source="admin")
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        super().delete_model(request, obj)
+        export_file(source="admin")
+
+    def _refused(self, request: HttpRequest, exc: ConfigError) -> HttpResponse:
+        for problem in exc.problems:
+            self.message_user(request, f"Not saved: {problem}", messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConfigError as exc:
+            return self._refused(request, exc)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method == "POST" and file_changed_on_disk():
+            self.message_user(request, f"Not deleted: {STALE_MESSAGE}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ConfigError as exc:
+            return self._refused(request, exc)
+
+
+class SingletonAdmin(ConfigAdmin):
+    """A section that exists at most once: "add" creates it in the file."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not self.model._default_manager.exists()
