@@ -63,7 +63,8 @@ def migrate() -> None:
 
 
 def load_config(opts: Options) -> tuple[Any, list[str], bool]:
-    """(config to run on, problems, unconfigured). Never rewrites an invalid file."""
+    """(config to run on, problems, unconfigured). Never rewrites an invalid file. Refuses
+    a config whose `gateway.mode` is not `local`."""
     from gateway.config.startup import load_for_startup, write_minimal
 
     path: Path = settings.EPILOOP_CONFIG_PATH
@@ -90,6 +91,7 @@ def load_config(opts: Options) -> tuple[Any, list[str], bool]:
                 path,
                 result.last_valid_at or "earlier",
             )
+            check_mode(opts, result.raw_mode)
             return result.config, result.problems, False
         log.warning(
             "%s is invalid and there is no earlier valid config; running unconfigured with "
@@ -99,10 +101,11 @@ def load_config(opts: Options) -> tuple[Any, list[str], bool]:
         from gateway.config.schema import EpiloopConfig
 
         return EpiloopConfig.model_validate({"gateway": {"mode": "local"}}), result.problems, True
+    check_mode(opts, result.raw_mode)
     return result.config, [], False
 
 
-def check_mode(config: Any, opts: Options, raw_mode: str | None) -> None:
+def check_mode(opts: Options, raw_mode: str | None) -> None:
     if raw_mode == "local":
         return
     if raw_mode is None and opts.allow_unconfigured:
@@ -154,7 +157,6 @@ def prepare(opts: Options) -> Plan:
     migrate()
     config, problems, unconfigured = load_config(opts)
     gw = config.gateway
-    check_mode(config, opts, gw.mode if "mode" in gw.model_fields_set else None)
     try:
         bind = resolve_bind(opts.bind, gw.bind, gw.custom_bind_host)
     except BindError as exc:
