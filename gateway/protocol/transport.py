@@ -32,11 +32,13 @@ def backlog_bytes(protocol: Any | None) -> int:
 
 
 def close_with_reason(protocol: Any | None, code: int, reason: str) -> bool:
-    """Close with a reason the client can read; False when we could not reach the socket."""
-    if protocol is None:
+    """Close with a code and a reason the client can read; False when we could not reach
+    the socket. autobahn's public `sendClose` only allows 1000 and 3000-4999, so the
+    protocol's 1002/1008/1009 go through `sendCloseFrame` (what Daphne uses for 1011)."""
+    if protocol is None or not hasattr(protocol, "sendCloseFrame"):
         return False
     try:
-        protocol.sendClose(code=code, reason=reason)
+        protocol.sendCloseFrame(code=code, reasonUtf8=reason.encode()[:123], isReply=False)
     except Exception:
         return False
     return True
