@@ -182,7 +182,8 @@ def test_defaults_from_the_design_apply_to_an_empty_file() -> None:
             'agents.defaults.maxConcurrent: must be a whole number (got "four")',
         ),
         (
-            '{"channels": {"discord": {"guilds": {"1": {"channels": {"#a b": {"allow": "maybe"}}}}}}}',
+            '{"channels": {"discord": {"guilds": {"1": {"channels": '
+            '{"#a b": {"allow": "maybe"}}}}}}}',
             'channels.discord.guilds.1.channels["#a b"].allow: must be true or false (got "maybe")',
         ),
         (
