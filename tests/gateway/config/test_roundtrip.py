@@ -138,8 +138,8 @@ def test_env_references_survive_a_save_of_another_field(
         "allowFrom": [1234],
         "groupPolicy": "open",
     }
-    assert runtime.current().channels.discord is not None
-    assert runtime.current().channels.discord.token == "test-token-abc"
+    applied = runtime.current().channels.discord
+    assert applied is not None and applied.token == "test-token-abc"
 
 
 def test_an_edited_field_changes_in_place_and_unknown_keys_stay(config_file: Path) -> None:
