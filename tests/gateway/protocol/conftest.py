@@ -18,9 +18,9 @@ BASE_CONFIG: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess]:
-    """One rungateway process per test module, token TOKEN, ticks every 0.2 s."""
+    """One rungateway process for the protocol tests, token TOKEN, ticks every 0.2 s."""
     state: Path = tmp_path_factory.mktemp("ws-gateway")
     gw = start_gateway(
         state,
