@@ -189,7 +189,8 @@ async def call_with_fallback(
             system,
             messages,
             max_tokens=max_tokens(plan.ref),
-            timeout=max(0.05, deadline - clock()),
+            # A stalled model must leave time for the candidates after it.
+            timeout=max(0.05, (deadline - clock()) / (len(ready) - i)),
         )
         try:
             output = await provider_for(plan.endpoint.api).complete(call, piece)

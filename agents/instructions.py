@@ -1,0 +1,78 @@
+"""An agent's system prompt: identity, its workspace instruction files and the channel
+rule's `systemPrompt`. Files are re-read only when they change (mtime and size)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from agents.agentconf import AgentInfo
+
+log = logging.getLogger("epiloop.agent")
+
+FILES = ("AGENTS.md", "SOUL.md", "IDENTITY.md", "USER.md")
+MAX_FILE_CHARS = 20_000
+MAX_TOTAL_CHARS = 60_000
+
+_cache: dict[Path, tuple[int, int, str]] = {}
+
+
+def read_file(path: Path) -> str:
+    """The file's text, bounded; empty when absent or unreadable."""
+    try:
+        stat = path.stat()
+    except OSError:
+        _cache.pop(path, None)
+        return ""
+    hit = _cache.get(path)
+    if hit is not None and hit[0] == stat.st_mtime_ns and hit[1] == stat.st_size:
+        return hit[2]
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError as exc:
+        log.warning("cannot read %s: %s", path, exc.strerror)
+        return ""
+    if len(text) > MAX_FILE_CHARS:
+        log.info("%s is %d characters; using the first %d", path, len(text), MAX_FILE_CHARS)
+        text = text[:MAX_FILE_CHARS] + "\n[... truncated]"
+    _cache[path] = (stat.st_mtime_ns, stat.st_size, text)
+    return text
+
+
+def system_prompt(agent: AgentInfo, channel_prompt: str = "") -> str:
+    parts: list[str] = []
+    if agent.entry is not None and (agent.name != agent.id or agent.emoji):
+        parts.append(f"You are {agent.name}{' ' + agent.emoji if agent.emoji else ''}.")
+    total = 0
+    for name in FILES:
+        text = read_file(agent.workspace / name)
+        if not text:
+            continue
+        if total + len(text) > MAX_TOTAL_CHARS:
+            text = text[: max(0, MAX_TOTAL_CHARS - total)]
+            if not text:
+                break
+        total += len(text)
+        parts.append(f"## {name}\n\n{text}")
+    if channel_prompt.strip():
+        parts.append(channel_prompt.strip())
+    return "\n\n".join(parts)
+
+
+def file_path(agent: AgentInfo, name: str) -> Path:
+    if name not in FILES:
+        raise ValueError(f"{name} is not an instruction file ({', '.join(FILES)})")
+    return agent.workspace / name
+
+
+def write_file(agent: AgentInfo, name: str, text: str) -> Path:
+    """Save an instruction file from the admin (an empty text removes the file)."""
+    path = file_path(agent, name)
+    if not text.strip():
+        path.unlink(missing_ok=True)
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{name}.tmp")
+    tmp.write_text(text.replace("\r\n", "\n"), encoding="utf-8")
+    tmp.replace(path)
+    return path

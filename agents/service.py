@@ -1,0 +1,267 @@
+"""Agent turns: the one path channels, the WebSocket protocol and `manage.py chat` use.
+
+`reply_to(inbound)` routes a platform message, queues it on its session, runs the model
+with fallbacks and records both messages. `run_turn(agent_id, session_key, text, ...)`
+does the same for a known session, streaming the whole text so far to `on_delta`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import sync_to_async
+
+from agents import agentconf, fallback, instructions, store
+from agents.queue import Busy, scheduler
+from agents.routing import resolve_route
+from channels_app.types import InboundMessage
+from gateway.config.runtime import current
+
+log = logging.getLogger("epiloop.agent")
+
+RESET_TRIGGERS = ("/new", "/reset")
+BUSY_TEXT = (
+    "I'm still working on earlier messages in this conversation. "
+    "Please wait a moment and send this again."
+)
+NEW_SESSION_TEXT = "Started a new session."
+
+OnDelta = Callable[[str], Awaitable[None] | None]
+
+
+@dataclass
+class TurnResult:
+    text: str  # never empty
+    ok: bool
+    agent_id: str
+    session_key: str
+    model: str = ""  # provider/model that answered
+    provider: str = ""
+    busy: bool = False
+    aborted: bool = False
+    timed_out: bool = False
+    error: str = ""
+    usage: dict[str, int] | None = None
+    latency_ms: int = 0
+
+
+@dataclass
+class Reply:
+    text: str  # never empty
+    ok: bool
+    agent_id: str
+    session_key: str
+    model: str = ""
+    busy: bool = False
+    matched_by: str = ""
+    usage: dict[str, int] | None = None
+
+
+def _reset_trigger(text: str) -> tuple[bool, str]:
+    """(is a reset, the rest of the message to answer in the new session)."""
+    stripped = text.strip()
+    triggers = [*RESET_TRIGGERS, *(t for t in current().session.reset_triggers if t)]
+    lowered = stripped.lower()
+    for trigger in triggers:
+        t = trigger.lower()
+        if lowered == t or lowered.startswith(t + " ") or lowered.startswith(t + "\n"):
+            return True, stripped[len(trigger) :].strip()
+    return False, text
+
+
+async def _call(result: object) -> None:
+    if inspect.isawaitable(result):
+        await result
+
+
+async def reply_to(inbound: InboundMessage, *, system_prompt: str = "") -> Reply:
+    route = resolve_route(inbound)
+    result = await run_turn(
+        route.agent_id,
+        route.session_key,
+        inbound.text,
+        channel=inbound.channel,
+        system_prompt=system_prompt,
+        sender_id=inbound.sender_id,
+        sender_name=inbound.sender_name,
+    )
+    return Reply(
+        text=result.text,
+        ok=result.ok,
+        agent_id=route.agent_id,
+        session_key=route.session_key,
+        model=result.model,
+        busy=result.busy,
+        matched_by=route.matched_by,
+        usage=result.usage,
+    )
+
+
+async def run_turn(
+    agent_id: str,
+    session_key: str,
+    text: str,
+    *,
+    on_delta: OnDelta | None = None,
+    abort: asyncio.Event | None = None,
+    channel: str = "webchat",
+    system_prompt: str = "",
+    sender_id: str = "",
+    sender_name: str = "",
+) -> TurnResult:
+    if not agentconf.known(agent_id):
+        log.warning("unknown agent %r; using the default agent", agent_id)
+        agent_id = agentconf.default_agent_id()
+    sched = scheduler()
+    # Enter the session's queue before any await: arrival order is answer order.
+    try:
+        lane = sched.session(session_key, agentconf.queue_cap())
+        await lane.__aenter__()
+    except Busy:
+        log.warning(
+            "session %s has %d messages waiting (messages.queue.cap); told the sender it is busy",
+            session_key,
+            sched.queued(session_key),
+        )
+        return TurnResult(BUSY_TEXT, False, agent_id, session_key, busy=True, error="busy")
+    try:
+        return await _turn(
+            agent_id,
+            session_key,
+            text,
+            on_delta,
+            abort,
+            channel,
+            system_prompt,
+            sender_id,
+            sender_name,
+        )
+    finally:
+        await lane.__aexit__(None, None, None)
+
+
+async def _turn(
+    agent_id: str,
+    session_key: str,
+    text: str,
+    on_delta: OnDelta | None,
+    abort: asyncio.Event | None,
+    channel: str,
+    system_prompt: str,
+    sender_id: str,
+    sender_name: str,
+) -> TurnResult:
+    is_reset, rest = _reset_trigger(text)
+    if is_reset:
+        await sync_to_async(store.reset_session)(session_key, agent_id, channel)
+        log.info("session %s started afresh", session_key)
+        if not rest:
+            if on_delta is not None:
+                await _call(on_delta(NEW_SESSION_TEXT))
+            return TurnResult(NEW_SESSION_TEXT, True, agent_id, session_key)
+        text = rest
+    agent = agentconf.info(agent_id)
+    prompt = instructions.system_prompt(agent, system_prompt)
+    start = await sync_to_async(store.begin_turn)(
+        session_key, agent_id, channel, text, sender_id, sender_name
+    )
+    began = time.monotonic()
+    parts: list[str] = []
+
+    async def piece(chunk: str) -> None:
+        parts.append(chunk)
+        if on_delta is not None:
+            await _call(on_delta("".join(parts)))
+
+    timeout = agentconf.timeout_seconds()
+    outcome: fallback.Outcome | None = None
+    aborted = timed_out = False
+    async with scheduler().slot(agentconf.max_concurrent()):
+        call = fallback.call_with_fallback(
+            agent.candidates, prompt, start.history, piece, timeout=timeout
+        )
+        try:
+            async with asyncio.timeout(timeout):
+                if abort is None:
+                    outcome = await call
+                else:
+                    outcome, aborted = await _abortable(call, abort)
+        except TimeoutError:
+            timed_out = True
+    result = _result(agent_id, session_key, outcome, "".join(parts), aborted, timed_out, timeout)
+    result.latency_ms = int((time.monotonic() - began) * 1000)
+    ref = outcome.ref if outcome is not None else None
+    out = outcome.output if outcome is not None else None
+    await sync_to_async(store.finish_turn)(
+        start.session_id,
+        agent_id,
+        result.text,
+        ok=result.ok,
+        error=result.error,
+        provider=ref.provider if ref else "",
+        model=ref.model if ref else "",
+        tokens_in=out.input_tokens if out else 0,
+        tokens_out=out.output_tokens if out else 0,
+        latency_ms=result.latency_ms,
+    )
+    return result
+
+
+async def _abortable(
+    call: Awaitable[fallback.Outcome], abort: asyncio.Event
+) -> tuple[fallback.Outcome | None, bool]:
+    task = asyncio.ensure_future(call)
+    waiter = asyncio.ensure_future(abort.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if task.done():
+        return task.result(), False
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return None, True
+
+
+def _result(
+    agent_id: str,
+    session_key: str,
+    outcome: fallback.Outcome | None,
+    streamed: str,
+    aborted: bool,
+    timed_out: bool,
+    timeout: float,
+) -> TurnResult:
+    base: dict[str, Any] = {"agent_id": agent_id, "session_key": session_key}
+    if aborted:
+        return TurnResult(streamed or "(aborted)", False, aborted=True, error="aborted", **base)
+    if timed_out or outcome is None:
+        note = f"Sorry, the reply timed out after {timeout:g} s."
+        text = f"{streamed}\n\n[{note}]" if streamed else note
+        log.warning("run in %s timed out after %g s", session_key, timeout)
+        return TurnResult(text, False, timed_out=True, error="timeout", **base)
+    ref = outcome.ref
+    named: dict[str, Any] = {
+        "model": str(ref) if ref else "",
+        "provider": ref.provider if ref else "",
+    }
+    usage = None
+    if outcome.output is not None:
+        usage = {
+            "inputTokens": outcome.output.input_tokens,
+            "outputTokens": outcome.output.output_tokens,
+        }
+    if outcome.ok:
+        return TurnResult(outcome.text, True, usage=usage, **named, **base)
+    message = outcome.failure_message()
+    if outcome.cut_off:
+        return TurnResult(f"{outcome.text}\n\n{message}", False, error=message, **named, **base)
+    return TurnResult(message, False, error=message, **named, **base)
