@@ -117,6 +117,23 @@ def parse(text: str) -> tuple[Any, bool, list[str], list[str]]:
     return _plain(raw, (), warnings), True, [], warnings
 
 
+SECRET_KEYS = re.compile(r"(token|apikey|password|secret)$", re.IGNORECASE)
+
+
+def _register_secrets(value: Any, key: str = "") -> None:
+    """Tokens, keys and passwords in the resolved config never reach a log line."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _register_secrets(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            _register_secrets(v, key)
+    elif isinstance(value, str) and SECRET_KEYS.search(key):
+        from gateway.logs import register_secret
+
+        register_secret(value)
+
+
 def validate(
     document: Any,
     environ: Mapping[str, str] | None = None,
@@ -147,6 +164,7 @@ def validate(
             e for e in format_validation_error(exc, resolved) if e.split(": ", 1)[0] not in taken
         ]
         return None, errors + schema, warnings
+    _register_secrets(resolved)
     warnings += [f"{p}: unknown key, kept as written" for p in unknown_keys(config)]
     if errors:
         return None, errors, warnings

@@ -246,3 +246,10 @@ def test_a_missing_include_names_the_file(tmp_path: Path) -> None:
 def test_a_missing_file_is_reported(tmp_path: Path) -> None:
     result = load_file(tmp_path / "none.json", environ={})
     assert result.missing and not result.ok
+
+
+def test_resolved_tokens_are_redacted_from_logs() -> None:
+    from gateway.logs import redact
+
+    load_text('{"channels": {"discord": {"token": "${DISCORD_TOKEN}"}}}', environ=ENV)
+    assert redact("connecting with test-token-abc") == "connecting with ***"
