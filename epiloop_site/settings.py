@@ -232,7 +232,10 @@ EPILOOP_LOG_DIR.mkdir(parents=True, exist_ok=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "gateway.logs.RedactSecretsFilter"}},
+    "filters": {
+        "redact": {"()": "gateway.logs.RedactSecretsFilter"},
+        "readiness": {"()": "gateway.logs.QuietReadiness"},
+    },
     "formatters": {
         "console": {"()": "gateway.logs.SubsystemFormatter", "fmt": EPILOOP_LOG_FORMAT},
         "file": {"()": "gateway.logs.SubsystemFormatter", "fmt": "file"},
@@ -242,7 +245,7 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "console",
-            "filters": ["redact"],
+            "filters": ["redact", "readiness"],
         },
         "file": {
             "class": "logging.handlers.RotatingFileHandler",
@@ -252,7 +255,7 @@ LOGGING = {
             "encoding": "utf-8",
             "delay": True,
             "formatter": "file",
-            "filters": ["redact"],
+            "filters": ["redact", "readiness"],
         },
     },
     "loggers": {

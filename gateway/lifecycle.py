@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from typing import Any
 
+from django.conf import settings
+
 from gateway import server
+from gateway.reload import Watcher
 from gateway.startup import Plan, default_model
 
 log = logging.getLogger("epiloop.gateway")
@@ -14,6 +18,10 @@ log = logging.getLogger("epiloop.gateway")
 
 def run(plan: Plan) -> bool:
     from epiloop_site.asgi import application
+
+    tasks: list[asyncio.Future[None]] = []
+    # Created before listening, so that an edit made right after start-up is not missed.
+    watcher = Watcher(settings.EPILOOP_CONFIG_PATH, plan.config, plan.channels)
 
     async def on_ready() -> None:
         log.info("listening on ws://%s:%s (PID %s)", plan.bind.host, plan.port, os.getpid())
@@ -25,6 +33,7 @@ def run(plan: Plan) -> bool:
             print(f"[gateway] control UI: {url}", flush=True)
         if plan.problems:
             log.warning("/readyz answers 503 until the config problems above are fixed")
+        tasks.append(asyncio.ensure_future(watcher.run()))
         if plan.channels:
             from channels_app import runner
 
@@ -32,6 +41,8 @@ def run(plan: Plan) -> bool:
 
     async def on_stop() -> None:
         log.info("shutting down")
+        for task in tasks:
+            task.cancel()
         await _broadcast_shutdown()
         if plan.channels:
             from channels_app import runner

@@ -38,6 +38,18 @@ class RedactSecretsFilter(logging.Filter):
         return True
 
 
+class QuietReadiness(logging.Filter):
+    """`/readyz` answering 503 is its job, not a server error worth a log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        return not (
+            getattr(record, "status_code", 0) == 503
+            and request is not None
+            and getattr(request, "path", "") == "/readyz"
+        )
+
+
 class SubsystemFormatter(logging.Formatter):
     def __init__(self, fmt: str = "text") -> None:
         super().__init__()

@@ -21,6 +21,7 @@ class Runtime:
     config_problems: list[str] = field(default_factory=list)
     unconfigured: bool = False
     channel_problems: dict[str, str] = field(default_factory=dict)
+    restart_needed: list[str] = field(default_factory=list)  # changed gateway.* keys
 
     def readiness(self) -> list[str]:
         """Each failing readiness check as one line; empty when ready."""

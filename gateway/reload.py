@@ -1,0 +1,161 @@
+"""Live reload of `epiloop.json` (DESIGN §6, issue 7 point 1).
+
+The gateway polls the file once a second (a `stat`, and a hash only when size or mtime
+moved). A valid change is imported and applied at once: agents, bindings, policies and
+allowlists are read from `gateway.config.runtime.current()` on every message, and a
+channel whose connection settings changed is restarted. A change under `gateway.*` cannot
+be applied to a listening server: it is logged as needing a restart and shown in
+`/readyz`'s sibling `RUNTIME.restart_needed` (Control UI, admin). An invalid change is not
+applied; the running config stays and every problem is logged with its path.
+
+`gateway.reload.mode`: `hybrid` (default) and `hot` both apply what can be applied live
+and report what needs a restart (Epiloop never restarts itself); `off` stops watching.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from asgiref.sync import sync_to_async
+
+from gateway.config.schema import EpiloopConfig
+from gateway.runtime import RUNTIME
+
+log = logging.getLogger("epiloop.reload")
+
+POLL_SECONDS = 1.0
+# Per channel: the settings that need a reconnect when they change.
+CONNECTION_KEYS = {
+    "discord": ("enabled", "token", "api_base", "gateway_url"),
+    "telegram": ("enabled", "bot_token", "token_file", "api_root", "webhook_url", "webhook_secret"),
+}
+
+
+@dataclass
+class Fingerprint:
+    size: int
+    mtime_ns: int
+
+
+def fingerprint(path: Path) -> Fingerprint | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return Fingerprint(st.st_size, st.st_mtime_ns)
+
+
+def gateway_changes(old: EpiloopConfig, new: EpiloopConfig) -> list[str]:
+    """Dotted `gateway.*` keys whose value changed (these need a restart)."""
+    before = old.gateway.model_dump(by_alias=True, exclude_none=True)
+    after = new.gateway.model_dump(by_alias=True, exclude_none=True)
+    return [f"gateway.{key}" for key in _changed_keys(before, after)]
+
+
+def _changed_keys(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[str]:
+    changed: list[str] = []
+    for key in list(before) + [k for k in after if k not in before]:
+        a, b = before.get(key), after.get(key)
+        if a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            changed += _changed_keys(a, b, f"{prefix}{key}.")
+        else:
+            changed.append(f"{prefix}{key}")
+    return changed
+
+
+def channels_to_restart(old: EpiloopConfig, new: EpiloopConfig) -> list[str]:
+    names = []
+    for name, keys in CONNECTION_KEYS.items():
+        a, b = getattr(old.channels, name), getattr(new.channels, name)
+        if (a is None) != (b is None):
+            names.append(name)
+        elif a is not None and any(getattr(a, k, None) != getattr(b, k, None) for k in keys):
+            names.append(name)
+    return names
+
+
+def reload_mode(config: EpiloopConfig) -> str:
+    mode = config.gateway.reload.mode or "hybrid"
+    return mode if mode in ("hybrid", "hot", "off") else "hybrid"
+
+
+class Watcher:
+    """Watches one config file; `check()` is the single step the loop (and tests) run."""
+
+    def __init__(self, path: Path, running: EpiloopConfig, channels: bool) -> None:
+        self.path = path
+        self.running = running
+        self.channels = channels
+        self.seen = fingerprint(path)
+
+    async def check(self) -> bool:
+        """Look at the file once; returns True when a change was applied."""
+        now = fingerprint(self.path)
+        if now == self.seen or now is None:
+            return False
+        self.seen = now
+        if not await sync_to_async(_changed_on_disk)(self.path):
+            # Our own export, a touch, or the file is back to the text we run on.
+            if not RUNTIME.config_valid:
+                RUNTIME.config_valid, RUNTIME.config_problems = True, []
+                log.info("%s is back to the running config", self.path)
+            return False
+        outcome = await sync_to_async(_import)(self.path)
+        if not outcome.imported:
+            RUNTIME.config_valid = False
+            RUNTIME.config_problems = list(outcome.problems)
+            log.error(
+                "%s changed but is invalid; still running on the previous config. Problems:",
+                self.path,
+            )
+            for problem in outcome.problems:
+                log.error("config problem: %s", problem)
+            return False
+        new = outcome.result.config
+        assert new is not None
+        await self.apply(new)
+        return True
+
+    async def apply(self, new: EpiloopConfig) -> None:
+        old, self.running = self.running, new
+        RUNTIME.config_valid = True
+        RUNTIME.config_problems = []
+        log.info("applied the changed %s", self.path)
+        for key in gateway_changes(old, new):
+            if key not in RUNTIME.restart_needed:
+                RUNTIME.restart_needed.append(key)
+            log.warning("%s changed: restart the gateway to apply it", key)
+        if self.channels:
+            from channels_app import runner
+
+            for name in channels_to_restart(old, new):
+                log.info("channel %s settings changed; reconnecting", name)
+                await runner.restart(name, new)
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            if reload_mode(self.running) == "off":
+                continue
+            try:
+                await self.check()
+            except Exception:
+                log.exception("checking %s for changes failed", self.path)
+
+
+def _changed_on_disk(path: Path) -> bool:
+    from gateway.config.sync import file_changed_on_disk
+
+    return file_changed_on_disk(path)
+
+
+def _import(path: Path) -> Any:
+    from gateway.config.sync import import_file
+
+    return import_file(path, source="file")
