@@ -73,9 +73,9 @@ def channels_to_restart(old: EpiloopConfig, new: EpiloopConfig) -> list[str]:
     names = []
     for name, keys in CONNECTION_KEYS.items():
         a, b = getattr(old.channels, name), getattr(new.channels, name)
-        if (a is None) != (b is None):
-            names.append(name)
-        elif a is not None and any(getattr(a, k, None) != getattr(b, k, None) for k in keys):
+        if a is None and b is None:
+            continue
+        if a is None or b is None or any(getattr(a, k) != getattr(b, k) for k in keys):
             names.append(name)
     return names
 
