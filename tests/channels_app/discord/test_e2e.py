@@ -15,7 +15,7 @@ import pytest
 
 from tests.fakes.anthropic.server import FakeAnthropic
 from tests.fakes.discord import FakeDiscord
-from tests.fakes.discord.fixtures import GENERAL, GUILD_ID, RANDOM
+from tests.fakes.discord.fixtures import GENERAL, GUILD_ID, RANDOM, make_fake
 from tests.support.gateway import REPO, GatewayProcess, gateway_env, start_gateway
 
 pytestmark = pytest.mark.e2e
@@ -66,56 +66,69 @@ def env_for(discord: FakeDiscord, model: FakeAnthropic, token: bool = True) -> d
     return env
 
 
-@pytest.fixture
-def gateway(
-    tmp_path: Path, fake_discord: FakeDiscord, fake_anthropic: FakeAnthropic
-) -> Iterator[GatewayProcess]:
-    gw = start_gateway(tmp_path, env=env_for(fake_discord, fake_anthropic), config=GUIDE)
+@pytest.fixture(scope="module")
+def shared(
+    tmp_path_factory: pytest.TempPathFactory, fake_anthropic_server: FakeAnthropic
+) -> Iterator[tuple[GatewayProcess, FakeDiscord]]:
+    """One gateway on the guide config for the tests that only send messages."""
+    fake = make_fake()
+    state = tmp_path_factory.mktemp("discord-e2e")
+    gw = start_gateway(state, env=env_for(fake, fake_anthropic_server), config=GUIDE)
     try:
         gw.wait_for(r"\[discord\] logged in to discord as epiloop-bot \(id 1000001\)", timeout=30)
-        yield gw
+        yield gw, fake
     finally:
         gw.stop()
+        fake.stop()
+
+
+@pytest.fixture
+def gateway(shared: tuple[GatewayProcess, FakeDiscord]) -> GatewayProcess:
+    return shared[0]
+
+
+@pytest.fixture
+def discord(shared: tuple[GatewayProcess, FakeDiscord]) -> FakeDiscord:
+    shared[1].clear()
+    return shared[1]
 
 
 def test_the_guide_config_answers_in_general_without_a_mention(
-    gateway: GatewayProcess, fake_discord: FakeDiscord, fake_anthropic: FakeAnthropic
+    gateway: GatewayProcess, discord: FakeDiscord, fake_anthropic: FakeAnthropic
 ) -> None:
     fake_anthropic.script(text="Hi from the agent.")
-    trigger = fake_discord.send_message(GENERAL, "hello")
-    [reply] = fake_discord.wait_for_sent(1, GENERAL, timeout=30)
+    trigger = discord.send_message(GENERAL, "hello")
+    [reply] = discord.wait_for_sent(1, GENERAL, timeout=30)
     assert reply["content"] == "Hi from the agent."
     assert reply["reply_to"] == trigger
     # typing was shown before the reply
-    assert fake_discord.events.index(("typing", GENERAL)) < fake_discord.events.index(
-        ("message", GENERAL)
-    )
+    assert discord.events.index(("typing", GENERAL)) < discord.events.index(("message", GENERAL))
 
 
 def test_refused_messages_are_logged_with_their_reason(
-    gateway: GatewayProcess, fake_discord: FakeDiscord
+    gateway: GatewayProcess, discord: FakeDiscord
 ) -> None:
-    fake_discord.send_message(RANDOM, "anyone here?")
+    discord.send_message(RANDOM, "anyone here?")
     gateway.wait_for(
         rf"\[discord\] drop message {GUILD_ID}/{RANDOM} from 42: "
         "channel not allowlisted in this guild"
     )
-    fake_discord.send_message(GENERAL, "beep", author_id="77", author_name="robot", bot=True)
+    discord.send_message(GENERAL, "beep", author_id="77", author_name="robot", bot=True)
     gateway.wait_for(
         rf"drop message {GUILD_ID}/{GENERAL} from 77: sender is a bot \(allowBots is off\)"
     )
-    assert fake_discord.sent == []
+    assert discord.sent == []
 
 
 def test_dm_pairing_round_trip(
-    gateway: GatewayProcess, fake_discord: FakeDiscord, fake_anthropic: FakeAnthropic
+    gateway: GatewayProcess, discord: FakeDiscord, fake_anthropic: FakeAnthropic
 ) -> None:
-    fake_discord.dm("hello?", author_id="555", author_name="carol")
-    [code_message] = fake_discord.wait_for_sent(1, timeout=30)
+    discord.dm("hello?", author_id="555", author_name="carol")
+    [code_message] = discord.wait_for_sent(1, timeout=30)
     code = re.search(r"pairing code is ([A-Z2-9]{8})", code_message["content"])
     assert code, code_message
     gateway.wait_for(r"drop message dm/\d+ from 555: pairing required")
-    fake_discord.dm("hello again?", author_id="555")
+    discord.dm("hello again?", author_id="555")
     gateway.wait_for(r"from 555: pairing pending")
     approve = subprocess.run(
         [sys.executable, str(REPO / "manage.py"), "pairing", "approve", "discord", code.group(1)],
@@ -128,9 +141,9 @@ def test_dm_pairing_round_trip(
     assert approve.returncode == 0, approve.stderr
     assert "approved discord sender carol (555)" in approve.stdout
     fake_anthropic.script(text="Welcome, carol.")
-    fake_discord.dm("and now?", author_id="555")
+    discord.dm("and now?", author_id="555")
     try:
-        replies = fake_discord.wait_for_sent(2, code_message["channel_id"], timeout=30)
+        replies = discord.wait_for_sent(2, code_message["channel_id"], timeout=30)
     except AssertionError:
         raise AssertionError(gateway.output()) from None
     assert replies[1]["content"] == "Welcome, carol."
@@ -155,15 +168,15 @@ def fences_balanced(chunk: str) -> bool:
 
 
 def test_a_5000_character_reply_arrives_as_fence_correct_chunks(
-    gateway: GatewayProcess, fake_discord: FakeDiscord, fake_anthropic: FakeAnthropic
+    gateway: GatewayProcess, discord: FakeDiscord, fake_anthropic: FakeAnthropic
 ) -> None:
     text = long_reply()
     assert len(text) == 5000 and "```python" in text
     fake_anthropic.script(text=text)
-    trigger = fake_discord.send_message(GENERAL, "explain")
-    fake_discord.wait_for_sent(3, GENERAL, timeout=30)
+    trigger = discord.send_message(GENERAL, "explain")
+    discord.wait_for_sent(3, GENERAL, timeout=30)
     time.sleep(0.3)
-    chunks = fake_discord.sent_to(GENERAL)
+    chunks = discord.sent_to(GENERAL)
     assert all(len(c["content"]) <= 2000 for c in chunks)
     assert all(fences_balanced(c["content"]) for c in chunks)
     assert chunks[0]["reply_to"] == trigger

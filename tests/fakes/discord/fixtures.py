@@ -15,8 +15,7 @@ RANDOM = "901"
 THREAD = "950"
 
 
-@pytest.fixture
-def fake_discord() -> Iterator[FakeDiscord]:
+def make_fake() -> FakeDiscord:
     fake = FakeDiscord()
     fake.add_guild(
         GUILD_ID,
@@ -24,7 +23,12 @@ def fake_discord() -> Iterator[FakeDiscord]:
         {"general": GENERAL, "random": RANDOM},
         {THREAD: ("plans", GENERAL)},
     )
-    fake.start()
+    return fake.start()
+
+
+@pytest.fixture
+def fake_discord() -> Iterator[FakeDiscord]:
+    fake = make_fake()
     try:
         yield fake
     finally:

@@ -232,6 +232,16 @@ class FakeDiscord:
         if not self.wait_until(lambda: self.ready_count >= count, timeout):
             raise AssertionError(f"the bot did not identify (READY sent {self.ready_count} times)")
 
+    def clear(self) -> None:
+        """Forget what the bot sent and did (between tests sharing one fake)."""
+        with self._cond:
+            self.sent.clear()
+            self.typing.clear()
+            self.events.clear()
+            self.rest_calls.clear()
+            self.rate_limits.clear()
+            self.fail_sends.clear()
+
     # -- test API: faults --------------------------------------------------------------------
 
     def close_gateway(self, code: int = 4000) -> None:
