@@ -6,8 +6,13 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.openai import fixtures as openai_fixtures
+from tests.fakes.openai.server import FakeOpenAI
 from tests.gateway.protocol.client import TOKEN
 from tests.support.gateway import GatewayProcess, start_gateway
+
+fake_openai_server = openai_fixtures.fake_openai_server
+fake_openai = openai_fixtures.fake_openai
 
 BASE_CONFIG: dict[str, Any] = {
     "gateway": {"mode": "local", "http": {"endpoints": {"chatCompletions": {"enabled": True}}}},
@@ -26,6 +31,26 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
         state,
         "--no-channels",
         env={"EPILOOP_GATEWAY_TOKEN": TOKEN, "EPILOOP_TICK_INTERVAL_MS": "200"},
+        config=BASE_CONFIG,
+    )
+    yield gw
+    gw.stop()
+
+
+@pytest.fixture(scope="module")
+def model_gateway(
+    tmp_path_factory: pytest.TempPathFactory, fake_openai_server: FakeOpenAI
+) -> Iterator[GatewayProcess]:
+    """A rungateway whose agents answer through the fake OpenAI server."""
+    state: Path = tmp_path_factory.mktemp("ws-model-gateway")
+    gw = start_gateway(
+        state,
+        "--no-channels",
+        env={
+            "EPILOOP_GATEWAY_TOKEN": TOKEN,
+            "OPENAI_API_KEY": "sk-test-fake-key",
+            "OPENAI_BASE_URL": fake_openai_server.url + "/v1",
+        },
         config=BASE_CONFIG,
     )
     yield gw
