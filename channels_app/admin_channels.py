@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -71,3 +74,38 @@ class DroppedMessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        """Above the drops: what each running channel is doing right now."""
+        if request.method == "GET":
+            for line in status_lines():
+                self.message_user(request, line, messages.INFO)
+        return super().changelist_view(request, extra_context)
+
+
+def _when(ts: object) -> str:
+    if not isinstance(ts, (int, float)):
+        return "never"
+    return time.strftime("%H:%M:%S", time.localtime(ts))
+
+
+def status_lines() -> list[str]:
+    from channels_app.runner import statuses
+
+    lines = []
+    for name, st in statuses().items():
+        state = (
+            "connected" if st.get("connected") else "fatal" if st.get("fatal") else "not connected"
+        )
+        who = f" as {st['bot_user']}" if st.get("bot_user") else ""
+        lines.append(
+            f"{name}: {state}{who}; guilds {st.get('guild_count', 0)}; last connect "
+            f"{_when(st.get('last_connect'))}; last inbound {_when(st.get('last_inbound'))}; "
+            f"last outbound {_when(st.get('last_outbound'))}; "
+            f"last error: {st.get('last_error') or 'none'}"
+        )
+    if not lines:
+        lines.append("no chat channel is running in this process")
+    return lines

@@ -226,6 +226,27 @@ class DiscordAdapter:
         if text.strip():
             await self._send(inbound, dc.send_reply(message, text, self.options.chunk_limit))
 
+    async def send_text(self, to: str, text: str) -> str:
+        """Send `text` (chunked) to a channel id, `channel:ID` or `user:ID` (a DM); returns
+        the id of the last message sent. Used by the gateway protocol's `send` method."""
+        from channels_app.discord import client as dc
+
+        if self.client is None or not self.state.connected:
+            raise RuntimeError("discord is not connected")
+        kind, _, ident = to.rpartition(":")
+        if not ident.isdigit():
+            raise ValueError(f"not a Discord id: {to!r} (use a channel id or user:ID)")
+        if kind == "user":
+            user = await self.client.fetch_user(int(ident))
+            target = await user.create_dm()
+        else:
+            target = self.client.get_channel(int(ident)) or await self.client.fetch_channel(
+                int(ident)
+            )
+        last = await dc.send_chunks(target, text, self.options.chunk_limit)
+        self.state.outbound()
+        return last
+
     async def _send(self, inbound: InboundMessage, sending: Awaitable[Any]) -> None:
         from channels_app.discord import client as dc
 

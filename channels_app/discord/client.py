@@ -147,3 +147,12 @@ async def send_reply(message: discord.Message, text: str, limit: int) -> int:
                     raise
         await message.channel.send(chunk)
     return len(chunks)
+
+
+async def send_chunks(channel: Any, text: str, limit: int) -> str:
+    """Send `text` to `channel` in chunks; the id of the last message ("" if none)."""
+    last = ""
+    for chunk in split_reply(text, limit):
+        sent = await channel.send(chunk)
+        last = str(sent.id)
+    return last

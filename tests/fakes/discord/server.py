@@ -59,6 +59,7 @@ class FakeDiscord:
         self.typing: list[tuple[str, float]] = []
         self.events: list[tuple[str, str]] = []  # ("typing" | "message", channel_id) in order
         self.rest_calls: list[tuple[str, str]] = []
+        self.dispatched_at: dict[str, float] = {}  # message id -> when MESSAGE_CREATE went out
         self.identifies = 0
         self.resumes = 0
         self.ready_count = 0
@@ -197,6 +198,8 @@ class FakeDiscord:
             referenced=referenced,
         )
         self.world.messages[str(data["id"])] = data
+        with self._cond:
+            self.dispatched_at[str(data["id"])] = time.monotonic()
         self._call(self._dispatch_all("MESSAGE_CREATE", data))
         return str(data["id"])
 
@@ -239,6 +242,7 @@ class FakeDiscord:
             self.typing.clear()
             self.events.clear()
             self.rest_calls.clear()
+            self.dispatched_at.clear()
             self.rate_limits.clear()
             self.fail_sends.clear()
 

@@ -1,0 +1,123 @@
+"""Discord numbers of issue 4 (not a test): throughput, added latency, idle memory.
+
+Runs `rungateway` as a process against the fake Discord (one guild, 20 channels, no
+mention needed) and the fake Anthropic server answering instantly, then measures:
+- idle resident memory of the gateway with Discord connected (after a settle time);
+- added latency: MESSAGE_CREATE sent by the fake -> the reply POST received by the fake,
+  one message at a time (median, p90);
+- throughput: N messages spread over the 20 channels with a bounded number in flight,
+  answered per second.
+
+Usage: .venv/bin/python bench/discord.py [N_MESSAGES]   (default 2000)
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# This file is named like the discord package: never let its folder shadow the library.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from tests.fakes.anthropic.server import FakeAnthropic  # noqa: E402
+from tests.fakes.discord import FakeDiscord  # noqa: E402
+from tests.support.gateway import start_gateway  # noqa: E402
+
+GUILD = "111"
+CHANNELS = {f"chan-{i}": str(2000 + i) for i in range(20)}
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def config() -> dict[str, object]:
+    return {
+        "gateway": {"mode": "local"},
+        "agents": {
+            "defaults": {"model": {"primary": "anthropic/fake-model"}, "maxConcurrent": 20},
+            "list": [{"id": "main", "default": True}],
+        },
+        "channels": {
+            "discord": {"groupPolicy": "allowlist", "guilds": {GUILD: {"requireMention": False}}}
+        },
+    }
+
+
+def answered(discord: FakeDiscord) -> int:
+    with discord._cond:
+        return len(discord.sent)
+
+
+def latency(discord: FakeDiscord, count: int) -> list[float]:
+    samples = []
+    channels = list(CHANNELS.values())
+    for i in range(count):
+        before = answered(discord)
+        msg_id = discord.send_message(channels[i % len(channels)], f"ping {i}")
+        discord.wait_until(lambda b=before: len(discord.sent) > b, 30)
+        with discord._cond:
+            reply = next(m for m in discord.sent[before:] if m["reply_to"] == msg_id)
+            samples.append((reply["at"] - discord.dispatched_at[msg_id]) * 1000)
+    return samples
+
+
+def throughput(discord: FakeDiscord, total: int, window: int = 100) -> float:
+    channels = list(CHANNELS.values())
+    start_count = answered(discord)
+    started = time.perf_counter()
+    for i in range(total):
+        # keep at most `window` unanswered (5 per channel: under the session queue cap)
+        discord.wait_until(lambda i=i: i - (len(discord.sent) - start_count) < window, 60)
+        discord.send_message(channels[i % len(channels)], f"load {i}")
+    if not discord.wait_until(lambda: len(discord.sent) - start_count >= total, 120):
+        raise SystemExit(f"only {answered(discord) - start_count} of {total} answered")
+    return total / (time.perf_counter() - started)
+
+
+def main() -> None:
+    total = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    discord = FakeDiscord()
+    discord.add_guild(GUILD, "Bench", CHANNELS)
+    discord.echo_own_messages = True  # like Discord: the bot sees its own replies
+    discord.start()
+    model = FakeAnthropic().start()
+    env = {
+        "EPILOOP_GATEWAY_TOKEN": "bench-token-1234567890",
+        "DISCORD_BOT_TOKEN": discord.token,
+        "DISCORD_API_BASE": discord.api_base,
+        "DISCORD_GATEWAY_URL": discord.gateway_url,
+        "ANTHROPIC_BASE_URL": model.url,
+        "ANTHROPIC_API_KEY": "bench-key-abc",
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        gw = start_gateway(Path(tmp), env=env, config=config(), timeout=60)
+        try:
+            gw.wait_for(r"\[discord\] logged in to discord", timeout=60)
+            time.sleep(5)
+            idle = rss_mb(gw.proc.pid)
+            latency(discord, 20)  # warm up: SDK import, first DB writes
+            samples = latency(discord, 200)
+            rate = throughput(discord, total)
+            busy = rss_mb(gw.proc.pid)
+        finally:
+            gw.stop()
+            model.stop()
+            discord.stop()
+    samples.sort()
+    print(f"idle RSS with Discord connected: {idle:.1f} MB (after load: {busy:.1f} MB)")
+    print(
+        f"MESSAGE_CREATE -> reply POST: median {statistics.median(samples):.2f} ms, "
+        f"p90 {samples[int(len(samples) * 0.9)]:.2f} ms (n={len(samples)}, instant model)"
+    )
+    print(f"throughput: {rate:.0f} messages answered/s ({total} messages, 20 channels)")
+
+
+if __name__ == "__main__":
+    main()
