@@ -10,6 +10,7 @@ class GatewayConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib import admin
 
+        import gateway.checks  # noqa: F401  (registers the epiloop system checks)
         from gateway.admin_login import GatewayLoginForm
 
         admin.site.login_form = GatewayLoginForm

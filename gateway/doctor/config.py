@@ -1,0 +1,131 @@
+"""Checks of the config file itself: valid (E001), present (E002), open DMs without "*"
+(E009), unknown keys (W001), the loader's other notes (W002), and `session.dmScope` `main`
+while strangers may DM the bot (W003)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.config.schema import EpiloopConfig
+from gateway.doctor.base import Context, Finding
+
+UNKNOWN_KEY = ": unknown key, kept as written"
+
+
+def check_config(ctx: Context) -> list[Finding]:
+    """E002 missing file; E001 one finding per problem (the open-DM one is E009's)."""
+    if ctx.load.missing:
+        return [
+            Finding(
+                "epiloop.E002",
+                f"no config file at {ctx.config_path}",
+                "start once with `rungateway --allow-unconfigured` (writes a minimal one) "
+                "or import one with `importconfig PATH`",
+            )
+        ]
+    own = set(open_dm_paths(ctx.load.document))
+    name = ctx.config_path.name
+    return [
+        Finding(
+            "epiloop.E001",
+            f"{name}: {problem}" if problem.startswith("line ") else problem,
+            "fix it in the file; until then the gateway runs on its last valid config",
+        )
+        for problem in ctx.load.errors
+        if problem.split(": ", 1)[0] not in own
+    ]
+
+
+def check_config_notes(ctx: Context) -> list[Finding]:
+    """W001 unknown keys (kept), W002 the loader's other notes (duplicates, look-alikes)."""
+    found = []
+    for note in ctx.load.warnings:
+        if note.endswith(UNKNOWN_KEY):
+            path = note.removesuffix(UNKNOWN_KEY)
+            found.append(
+                Finding(
+                    "epiloop.W001",
+                    f"{path}: unknown key, kept as written (Epiloop does not use it)",
+                    "nothing to do if another tool reads it; otherwise check its spelling",
+                )
+            )
+        else:
+            found.append(Finding("epiloop.W002", note, "edit the file as the note says"))
+    return found
+
+
+def _id_list(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [] if value is None else [str(value)]
+
+
+def open_dm_paths(document: Any) -> list[str]:
+    """Paths of each `open` DM policy whose allowFrom lacks "*" (read from the raw file, so
+    it is found even though the schema refuses the whole file for it)."""
+    channels = document.get("channels") if isinstance(document, dict) else None
+    if not isinstance(channels, dict):
+        return []
+    found = []
+    discord = channels.get("discord")
+    if isinstance(discord, dict):
+        nested = discord.get("dm")
+        dm: dict[str, Any] = nested if isinstance(nested, dict) else {}
+        if discord.get("dmPolicy") is not None:
+            policy, where = discord["dmPolicy"], "channels.discord.dmPolicy"
+        else:
+            policy, where = dm.get("policy"), "channels.discord.dm.policy"
+        flat = discord.get("allowFrom")
+        allow = _id_list(flat if flat is not None else dm.get("allowFrom"))
+        if policy == "open" and "*" not in allow:
+            found.append(where)
+    telegram = channels.get("telegram")
+    if (
+        isinstance(telegram, dict)
+        and telegram.get("dmPolicy") == "open"
+        and "*" not in _id_list(telegram.get("allowFrom"))
+    ):
+        found.append("channels.telegram.dmPolicy")
+    return found
+
+
+def check_open_dm(ctx: Context) -> list[Finding]:
+    return [
+        Finding(
+            "epiloop.E009",
+            f'{path} is "open" but allowFrom has no "*": the file is refused until this is settled',
+            'add "*" to allowFrom to let anyone message the bot, or use "pairing" or "allowlist"',
+        )
+        for path in open_dm_paths(ctx.load.document)
+    ]
+
+
+def open_dm_channels(config: EpiloopConfig) -> list[str]:
+    """Enabled channels whose DMs anyone may send."""
+    found = []
+    dc = config.channels.discord
+    dm_on = dc is not None and dc.enabled and (dc.dm is None or dc.dm.enabled)
+    if dc is not None and dm_on and dc.effective_dm_policy == "open":
+        found.append("discord")
+    tg = config.channels.telegram
+    if tg is not None and tg.enabled and tg.dm_policy == "open":
+        found.append("telegram")
+    return found
+
+
+def check_dm_scope(ctx: Context) -> list[Finding]:
+    cfg = ctx.config
+    if cfg is None or cfg.session.dm_scope != "main":
+        return []
+    channels = open_dm_channels(cfg)
+    if not channels:
+        return []
+    return [
+        Finding(
+            "epiloop.W003",
+            f'session.dmScope is "main" while {" and ".join(channels)} DMs are open to '
+            "anyone: every stranger's DM joins your main session and sees its history",
+            'set session.dmScope to "per-channel-peer" (the default) to give each sender '
+            "their own session",
+        )
+    ]

@@ -1,0 +1,71 @@
+"""`doctor --fix`: only safe, reversible fixes, each for one finding id.
+
+- W005: chmod 0600 on epiloop.json, secret_key and gateway-token when others may read them.
+- E005 (no gateway auth on a non-loopback bind, so the gateway refuses to start): a strong
+  random token is written to `gateway.auth.token` through the config stack (tables, then
+  `export_file`): the previous file goes to `.bak`, the write is recorded like any other
+  save, and the token is never printed.
+
+Nothing else is changed: weak tokens are not replaced (clients use them), keys and channel
+tokens are the operator's to give.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+
+from gateway.doctor.base import Context
+from gateway.doctor.disk import loose_files
+
+
+def fix_file_modes(ctx: Context) -> list[str]:
+    done = []
+    for path in loose_files(ctx.state_dir, ctx.config_path):
+        os.chmod(path, 0o600)
+        done.append(f"chmod 0600 {path}")
+    return done
+
+
+def fix_gateway_token(ctx: Context) -> list[str]:
+    """Write a strong `gateway.auth.token` into the config file via the tables."""
+    from gateway.config.errors import ConfigError
+    from gateway.config.sync import export_file, file_changed_on_disk, import_file
+    from gateway.models.config import ConfigState, GatewaySettings
+    from gateway.startup import migrate
+
+    if ctx.config is None:
+        return []
+    migrate()
+    path = ctx.config_path
+    if file_changed_on_disk(path) or not ConfigState.objects.filter(pk=1).exists():
+        outcome = import_file(path, source="cli", apply=False)
+        if not outcome.imported:
+            return []
+    row = GatewaySettings.objects.filter(pk=1).first() or GatewaySettings()
+    row.auth_token = secrets.token_urlsafe(32)
+    row.save()
+    try:
+        export_file(path, source="cli")
+    except ConfigError as exc:
+        return [f"could not write a gateway token: {'; '.join(exc.problems)}"]
+    return [
+        f"wrote a strong gateway.auth.token into {path} (not shown here; read it from the "
+        "file; the previous file is kept as .bak)"
+    ]
+
+
+FIXES: dict[str, Callable[[Context], list[str]]] = {
+    "epiloop.W005": fix_file_modes,
+    "epiloop.E005": fix_gateway_token,
+}
+
+
+def apply(ctx: Context, ids: set[str]) -> list[str]:
+    """Apply the fix of each id found (once each); returns one line per change made."""
+    done: list[str] = []
+    for check_id, fix in FIXES.items():
+        if check_id in ids:
+            done += fix(ctx)
+    return done
