@@ -13,60 +13,48 @@ in `gateway.config.io` does the resolving and turns errors into one line per pro
 from __future__ import annotations
 
 import builtins
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
+from pydantic import BeforeValidator, Field
 
-GroupPolicy = Literal["open", "allowlist", "disabled"]
-DmPolicy = Literal["pairing", "allowlist", "open", "disabled"]
-AuthMode = Literal["api_key", "token", "oauth"]
-DmScope = Literal["main", "per-peer", "per-channel-peer", "per-account-channel-peer"]
-GatewayMode = Literal["local", "remote"]
-BindMode = Literal["loopback", "lan", "tailnet", "custom", "auto"]
-GatewayAuthMode = Literal["token", "password"]
+from gateway.config.schema_base import (
+    AuthMode,
+    BindMode,
+    ConfigModel,
+    DmPolicy,
+    DmScope,
+    GatewayAuthMode,
+    GatewayMode,
+    GroupPolicy,
+    Id,
+    IdList,
+    Secret,
+    SecretRef,
+)
+from gateway.config.schema_channels import (
+    ChannelsConfig,
+    DiscordConfig,
+    DiscordDm,
+    Guild,
+    GuildChannel,
+    TelegramConfig,
+    TelegramGroup,
+)
 
-
-def _id(value: Any) -> Any:
-    """Ids arrive as numbers (`123456789`) or strings; everything downstream sees strings."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def _id_list(value: Any) -> Any:
-    """A list of ids; a single value (`"allowFrom": "${OWNER_ID}"`) counts as a list of one."""
-    if isinstance(value, (str, int)) and not isinstance(value, bool):
-        value = [value]
-    if isinstance(value, builtins.list):
-        return [_id(v) for v in value]
-    return value
-
-
-Id = Annotated[str, BeforeValidator(_id)]
-IdList = Annotated[builtins.list[str], BeforeValidator(_id_list)]
-
-
-class ConfigModel(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        alias_generator=to_camel,
-        validate_by_alias=True,
-        validate_by_name=True,
-        serialize_by_alias=True,
-    )
-
-
-class SecretRef(ConfigModel):
-    """`{source: env|file|exec, provider, id}`: a secret kept elsewhere, stored as written."""
-
-    source: str
-    provider: str | None = None
-    id: str | None = None
-
-
-Secret = str | SecretRef
+__all__ = [
+    "ChannelsConfig",
+    "DiscordConfig",
+    "DiscordDm",
+    "DmPolicy",
+    "EpiloopConfig",
+    "GroupPolicy",
+    "Guild",
+    "GuildChannel",
+    "IdList",
+    "SecretRef",
+    "TelegramConfig",
+    "TelegramGroup",
+]
 
 
 class Meta(ConfigModel):
@@ -156,117 +144,6 @@ class BindingMatch(ConfigModel):
 class Binding(ConfigModel):
     agent_id: Id
     match: BindingMatch = Field(default_factory=BindingMatch)
-
-
-class GuildChannel(ConfigModel):
-    allow: bool | None = None
-    require_mention: bool | None = None
-    users: IdList | None = None
-    system_prompt: str | None = None
-    enabled: bool | None = None
-
-
-class Guild(ConfigModel):
-    slug: str | None = None
-    require_mention: bool | None = None
-    users: IdList | None = None
-    channels: dict[str, GuildChannel] = Field(default_factory=dict)
-
-
-class DiscordDm(ConfigModel):
-    enabled: bool = True
-    policy: DmPolicy | None = None
-    allow_from: IdList | None = None
-
-
-def _open_needs_wildcard(
-    policy: str | None, allow_from: builtins.list[str] | None, key: str
-) -> None:
-    if policy == "open" and "*" not in (allow_from or []):
-        raise PydanticCustomError(
-            "dm_open_without_wildcard",
-            'dmPolicy "open" lets anyone message the bot; add "*" to allowFrom to confirm, '
-            'or use "pairing" or "allowlist"',
-            {"field": key},
-        )
-
-
-class DiscordConfig(ConfigModel):
-    enabled: bool = True
-    token: Secret | None = None
-    group_policy: GroupPolicy = "allowlist"
-    require_mention: bool | None = None
-    dm: DiscordDm | None = None
-    dm_policy: DmPolicy | None = None
-    allow_from: IdList | None = None
-    guilds: dict[str, Guild] = Field(default_factory=dict)
-    text_chunk_limit: int = 2000
-    history_limit: int | None = None
-    allow_bots: bool = False
-    api_base: str | None = None
-    gateway_url: str | None = None
-    mention_patterns: builtins.list[str] | None = None
-
-    @property
-    def effective_dm_policy(self) -> str:
-        """The flat `dmPolicy` wins over the older nested `dm.policy`; default `pairing`."""
-        if self.dm_policy:
-            return self.dm_policy
-        if self.dm and self.dm.policy:
-            return self.dm.policy
-        return "pairing"
-
-    @property
-    def effective_allow_from(self) -> builtins.list[str]:
-        if self.allow_from is not None:
-            return self.allow_from
-        if self.dm and self.dm.allow_from is not None:
-            return self.dm.allow_from
-        return []
-
-    @model_validator(mode="after")
-    def _check_open_dm(self) -> DiscordConfig:
-        if self.dm_policy is not None:
-            _open_needs_wildcard(self.dm_policy, self.effective_allow_from, "dmPolicy")
-        elif self.dm is not None:
-            _open_needs_wildcard(self.dm.policy, self.effective_allow_from, "dm.policy")
-        return self
-
-
-class TelegramGroup(ConfigModel):
-    require_mention: bool | None = None
-    allow_from: IdList | None = None
-    system_prompt: str | None = None
-    enabled: bool | None = None
-
-
-class TelegramConfig(ConfigModel):
-    enabled: bool = True
-    bot_token: Secret | None = None
-    token_file: str | None = None
-    dm_policy: DmPolicy = "pairing"
-    allow_from: IdList = Field(default_factory=builtins.list)
-    group_policy: GroupPolicy = "allowlist"
-    group_allow_from: IdList = Field(default_factory=builtins.list)
-    groups: dict[str, TelegramGroup] = Field(default_factory=dict)
-    text_chunk_limit: int = 4000
-    webhook_url: str | None = None
-    webhook_secret: Secret | None = None
-    api_root: str | None = None
-    mention_patterns: builtins.list[str] | None = None
-
-    @model_validator(mode="after")
-    def _check_open_dm(self) -> TelegramConfig:
-        _open_needs_wildcard(self.dm_policy, self.allow_from, "dmPolicy")
-        return self
-
-
-class ChannelsConfig(ConfigModel):
-    """Only Discord and Telegram are modelled; other keys (slack, `defaults`, `_comment_*`)
-    are kept as they are."""
-
-    discord: DiscordConfig | None = None
-    telegram: TelegramConfig | None = None
 
 
 class GatewayAuth(ConfigModel):
