@@ -7,8 +7,12 @@ the generated gateway token, logs and agent workspaces.
 
 from __future__ import annotations
 
+import fcntl
+import ipaddress
 import os
 import secrets
+import socket
+import struct
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -107,26 +111,93 @@ SECRET_KEY = _secret_key(EPILOOP_STATE_DIR)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 
+def _public_origin() -> str:
+    """`scheme://host[:port]` of EPILOOP_PUBLIC_URL, or "" when it is unset."""
+    raw = EPILOOP_ENV["public_url"]
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"EPILOOP_PUBLIC_URL={raw!r} is not an http(s) URL; use e.g. https://epiloop.example.com"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _own_addresses() -> list[str]:
+    """This machine's IP addresses, as Host values ("[...]" for IPv6).
+
+    Fly's health checker requests /healthz on the VM's private address (Host: 172.19.x.x:3000
+    or the 6PN IPv6), not on `<app>.fly.dev`; without these hosts Django would answer it 400
+    (DisallowedHost). Accepting the machine's own addresses names no outside domain, so it
+    adds nothing for Host-header attacks.
+    """
+    found: list[str] = []
+    siocgifaddr = 0x8915
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for _, name in socket.if_nameindex():
+            try:
+                packed = fcntl.ioctl(
+                    sock.fileno(), siocgifaddr, struct.pack("256s", name[:15].encode())
+                )
+            except OSError:
+                continue
+            found.append(socket.inet_ntoa(packed[20:24]))
+    try:
+        lines = Path("/proc/net/if_inet6").read_text().splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        digits = line.split()[0] if line.split() else ""
+        if len(digits) == 32:
+            found.append(f"[{ipaddress.IPv6Address(bytes.fromhex(digits)).compressed}]")
+    private = env.str("FLY_PRIVATE_IP", default="")
+    if private:
+        found.append(f"[{private}]" if ":" in private else private)
+    return list(dict.fromkeys(found))
+
+
+PUBLIC_ORIGIN = _public_origin()
+# Production: on Fly.io, or behind a proxy that serves EPILOOP_PUBLIC_URL over HTTPS.
+PRODUCTION = bool(EPILOOP_ENV["fly_app_name"] or PUBLIC_ORIGIN)
+
+
 def _hosts() -> list[str]:
     hosts = env.list("EPILOOP_ALLOWED_HOSTS", default=[])
     if hosts:
         return hosts
     # The gateway answers on whatever address it is bound to (LAN IPs, tailnet names);
     # the gateway token is the gate. Production deployments pin hosts via Fly or public URL.
-    if EPILOOP_ENV["fly_app_name"] or EPILOOP_ENV["public_url"]:
+    if PRODUCTION:
+        # localhost: the image's HEALTHCHECK and `fly proxy`; own addresses: Fly's checker.
         named = ["localhost", "127.0.0.1", "[::1]"]
         if EPILOOP_ENV["fly_app_name"]:
+            # `.internal`: other apps of the organisation over the private network.
             named += [f"{EPILOOP_ENV['fly_app_name']}.fly.dev", ".internal"]
-        if EPILOOP_ENV["public_url"]:
-            named.append(urlsplit(EPILOOP_ENV["public_url"]).hostname or "localhost")
-        return named
+            named += _own_addresses()
+        if PUBLIC_ORIGIN:
+            named.append(urlsplit(PUBLIC_ORIGIN).hostname or "localhost")
+        return list(dict.fromkeys(named))
     return ["*"]
 
 
+def _csrf_origins() -> list[str]:
+    """The origins browsers use to reach the admin: the public ones, plus https:// of each
+    explicitly allowed host."""
+    origins = [
+        f"https://{h}"
+        for h in env.list("EPILOOP_ALLOWED_HOSTS", default=[])
+        if h != "*" and not h.startswith(".")
+    ]
+    if EPILOOP_ENV["fly_app_name"]:
+        origins.append(f"https://{EPILOOP_ENV['fly_app_name']}.fly.dev")
+    if PUBLIC_ORIGIN:
+        origins.append(PUBLIC_ORIGIN)
+    return list(dict.fromkeys(origins))
+
+
 ALLOWED_HOSTS = _hosts()
-CSRF_TRUSTED_ORIGINS = [
-    f"https://{h}" for h in ALLOWED_HOSTS if h not in ("*", ".internal") and not h.startswith("[")
-]
+CSRF_TRUSTED_ORIGINS = _csrf_origins()
 
 INSTALLED_APPS = [
     "daphne",
@@ -212,14 +283,20 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 SERVESTATIC_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
 SERVESTATIC_AUTOREFRESH = DEBUG
 
-# Behind Fly's proxy (TLS terminates there).
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-if not DEBUG and (EPILOOP_ENV["fly_app_name"] or EPILOOP_ENV["public_url"]):
+# Debug pages (DEBUG only) hide settings holding the environment, Redis URLs and secrets.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "epiloop_site.reporting.SafeReporterFilter"
+if PRODUCTION and not DEBUG:
+    # TLS terminates at Fly's proxy (or the operator's), which sets X-Forwarded-Proto and
+    # overwrites any value a client sent. Only trusted here: elsewhere a client could fake it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Health checks arrive as plain HTTP on the internal port (Fly's checker, the image's
+    # HEALTHCHECK): never redirect them. Patterns match the path without its leading "/".
+    # EPILOOP_SSL_REDIRECT=false for plain-HTTP access over `fly proxy` or WireGuard.
     SECURE_SSL_REDIRECT = env.bool("EPILOOP_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = 31536000
