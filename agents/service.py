@@ -12,13 +12,15 @@ import contextlib
 import inspect
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.utils import timezone
 
-from agents import agentconf, fallback, instructions, store
+from agents import agentconf, fallback, instructions, memory, store
 from agents.queue import Busy, scheduler
 from agents.routing import resolve_route
 from channels_app.types import InboundMessage
@@ -120,9 +122,9 @@ async def run_turn(
         log.warning("unknown agent %r; using the default agent", agent_id)
         agent_id = agentconf.default_agent_id()
     sched = scheduler()
-    # Enter the session's queue before any await: arrival order is answer order.
+    # The session's queue is entered before any await: arrival order is answer order.
+    lane = sched.session(session_key, agentconf.queue_cap())
     try:
-        lane = sched.session(session_key, agentconf.queue_cap())
         await lane.__aenter__()
     except Busy:
         log.warning(
@@ -132,7 +134,7 @@ async def run_turn(
         )
         return TurnResult(BUSY_TEXT, False, agent_id, session_key, busy=True, error="busy")
     try:
-        return await _turn(
+        result, record = await _turn(
             agent_id,
             session_key,
             text,
@@ -143,8 +145,78 @@ async def run_turn(
             sender_id,
             sender_name,
         )
+    except BaseException:
+        await lane.__aexit__(None, None, None)
+        raise
+    if record is None:
+        await lane.__aexit__(None, None, None)
+    else:
+        # The reply goes out now; the session's next turn waits for this write.
+        task = asyncio.ensure_future(_write_then_release(record, lane))
+        _WRITES.add(task)
+        task.add_done_callback(_WRITES.discard)
+    return result
+
+
+_WRITES: set[asyncio.Future[None]] = set()
+
+
+class _Writer:
+    """Group commit: turns that finish while a write is under way go in the next one."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[store.TurnRecord, asyncio.Future[None]]] = []
+        self.task: asyncio.Future[None] | None = None
+
+    def submit(self, record: store.TurnRecord) -> asyncio.Future[None]:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.pending.append((record, done))
+        if self.task is None or self.task.done():
+            self.task = asyncio.ensure_future(self._run())
+        return done
+
+    async def _run(self) -> None:
+        while self.pending:
+            batch, self.pending = self.pending, []
+            try:
+                await sync_to_async(store.record_turns)([record for record, _ in batch])
+            except Exception:
+                log.exception("recording %d turns failed", len(batch))
+            for _, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
+
+_WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Writer] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _write_then_release(record: store.TurnRecord, lane: Any) -> None:
+    loop = asyncio.get_running_loop()
+    writer = _WRITERS.get(loop)
+    if writer is None:
+        writer = _WRITERS[loop] = _Writer()
+    try:
+        await writer.submit(record)
     finally:
         await lane.__aexit__(None, None, None)
+
+
+async def drain() -> None:
+    """Wait until every turn of this loop is written to the database (tests, shutdown)."""
+    loop = asyncio.get_running_loop()
+    pending = [t for t in _WRITES if t.get_loop() is loop]
+    if pending:
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def _recent(key: str, agent_id: str, channel: str, text: str) -> memory.Recent:
+    recent = memory.get(key)
+    if recent is None:
+        session_id, rows = await sync_to_async(store.load_session)(key, agent_id, channel, text)
+        recent = memory.get(key) or memory.put(key, session_id, rows)
+    return recent
 
 
 async def _turn(
@@ -157,7 +229,7 @@ async def _turn(
     system_prompt: str,
     sender_id: str,
     sender_name: str,
-) -> TurnResult:
+) -> tuple[TurnResult, store.TurnRecord | None]:
     is_reset, rest = _reset_trigger(text)
     if is_reset:
         await sync_to_async(store.reset_session)(session_key, agent_id, channel)
@@ -165,13 +237,13 @@ async def _turn(
         if not rest:
             if on_delta is not None:
                 await _call(on_delta(NEW_SESSION_TEXT))
-            return TurnResult(NEW_SESSION_TEXT, True, agent_id, session_key)
+            return TurnResult(NEW_SESSION_TEXT, True, agent_id, session_key), None
         text = rest
+    user_at = timezone.now()
     agent = agentconf.info(agent_id)
     prompt = instructions.system_prompt(agent, system_prompt)
-    start = await sync_to_async(store.begin_turn)(
-        session_key, agent_id, channel, text, sender_id, sender_name
-    )
+    recent = await _recent(session_key, agent_id, channel, text)
+    history = store.bounded_history([*recent.rows, ("user", text)])
     began = time.monotonic()
     parts: list[str] = []
 
@@ -185,7 +257,7 @@ async def _turn(
     aborted = timed_out = False
     async with scheduler().slot(agentconf.max_concurrent()):
         call = fallback.call_with_fallback(
-            agent.candidates, prompt, start.history, piece, timeout=timeout
+            agent.candidates, prompt, history, piece, timeout=timeout
         )
         try:
             async with asyncio.timeout(timeout):
@@ -197,21 +269,30 @@ async def _turn(
             timed_out = True
     result = _result(agent_id, session_key, outcome, "".join(parts), aborted, timed_out, timeout)
     result.latency_ms = int((time.monotonic() - began) * 1000)
+    recent.rows.append(("user", text))
+    if result.ok:
+        recent.rows.append(("assistant", result.text))
     ref = outcome.ref if outcome is not None else None
     out = outcome.output if outcome is not None else None
-    await sync_to_async(store.finish_turn)(
-        start.session_id,
-        agent_id,
-        result.text,
+    record = store.TurnRecord(
+        session_id=recent.session_id,
+        key=session_key,
+        agent_id=agent_id,
+        channel=channel,
+        user_text=text,
+        user_at=user_at,
+        text=result.text,
         ok=result.ok,
         error=result.error,
+        sender_id=sender_id,
+        sender_name=sender_name,
         provider=ref.provider if ref else "",
         model=ref.model if ref else "",
         tokens_in=out.input_tokens if out else 0,
         tokens_out=out.output_tokens if out else 0,
         latency_ms=result.latency_ms,
     )
-    return result
+    return result, record
 
 
 async def _abortable(

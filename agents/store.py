@@ -1,28 +1,24 @@
 """Sessions and messages in the database. Plain sync functions: async code calls them
-through `sync_to_async` (see `agents.service`), at most twice per turn."""
+through `sync_to_async` (see `agents.service`): one read on a session's first turn in this
+process, one write per turn after the reply."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from agents import memory
 from agents.models import Message, Session, UsageDay
 from agents.models.usage import price_for
 from agents.providers import ChatMessage
 
-HISTORY_MESSAGES = 40  # user + assistant messages sent back to the model
+HISTORY_MESSAGES = memory.HISTORY_MESSAGES  # user + assistant messages sent to the model
 HISTORY_CHARS = 32_000
-
-
-@dataclass
-class TurnStart:
-    session_id: int
-    history: list[ChatMessage]
 
 
 def _active(key: str, agent_id: str, channel: str, title: str) -> Session:
@@ -31,7 +27,9 @@ def _active(key: str, agent_id: str, channel: str, title: str) -> Session:
         return session
     try:
         with transaction.atomic():
-            return Session.objects.create(key=key, agent_id=agent_id, channel=channel, title=title)
+            return Session.objects.create(
+                key=key, agent_id=agent_id, channel=channel, title=title[:200]
+            )
     except IntegrityError:  # created meanwhile by another process
         return Session.objects.get(key=key, active=True)
 
@@ -57,73 +55,107 @@ def bounded_history(rows: list[tuple[str, str]]) -> list[ChatMessage]:
     return merged
 
 
-def begin_turn(
-    key: str, agent_id: str, channel: str, text: str, sender_id: str = "", sender_name: str = ""
-) -> TurnStart:
-    """Record the user's message; return the session and the history to send (with it)."""
-    with transaction.atomic():
-        session = _active(key, agent_id, channel, text[:200])
-        rows = list(
-            Message.objects.filter(session=session, ok=True)
-            .order_by("-id")
-            .values_list("role", "text")[:HISTORY_MESSAGES]
-        )
-        rows.reverse()
-        Message.objects.create(
-            session=session, role="user", text=text, sender_id=sender_id, sender_name=sender_name
-        )
-        Session.objects.filter(pk=session.pk).update(
-            updated_at=timezone.now(), message_count=F("message_count") + 1
-        )
-    return TurnStart(session.pk, bounded_history([*rows, ("user", text)]))
+def load_session(
+    key: str, agent_id: str, channel: str, title: str
+) -> tuple[int, list[tuple[str, str]]]:
+    """The key's active session (created if needed) and its recent answered messages."""
+    session = _active(key, agent_id, channel, title[:200])
+    rows = list(
+        Message.objects.filter(session=session, ok=True)
+        .order_by("-id")
+        .values_list("role", "text")[:HISTORY_MESSAGES]
+    )
+    rows.reverse()
+    return session.pk, rows
 
 
-def finish_turn(
-    session_id: int,
-    agent_id: str,
-    text: str,
-    *,
-    ok: bool,
-    error: str = "",
-    provider: str = "",
-    model: str = "",
-    tokens_in: int = 0,
-    tokens_out: int = 0,
-    latency_ms: int | None = None,
-) -> None:
-    """Record the assistant's reply (or failure message) and add its usage to the day."""
+@dataclass
+class TurnRecord:
+    """Both messages of one turn, written together after the reply (off the hot path)."""
+
+    session_id: int
+    key: str
+    agent_id: str
+    channel: str
+    user_text: str
+    user_at: datetime
+    text: str
+    ok: bool
+    error: str = ""
+    sender_id: str = ""
+    sender_name: str = ""
+    provider: str = ""
+    model: str = ""
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_ms: int | None = None
+
+
+def record_turns(records: list[TurnRecord]) -> None:
+    """Write finished turns in one transaction (a group commit when many finish at once)."""
     now = timezone.now()
     with transaction.atomic():
-        Message.objects.create(
-            session_id=session_id,
-            role="assistant",
-            text=text,
-            ok=ok,
-            error=error[:600],
-            provider=provider,
-            model=model,
-            tokens_in=tokens_in,
-            tokens_out=tokens_out,
-            latency_ms=latency_ms,
-            created_at=now,
-        )
-        Session.objects.filter(pk=session_id).update(
-            updated_at=now,
-            message_count=F("message_count") + 1,
-            tokens_in=F("tokens_in") + tokens_in,
-            tokens_out=F("tokens_out") + tokens_out,
-        )
-        if model:
+        ids = {r.session_id for r in records}
+        alive = set(Session.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        for rec in records:
+            if rec.session_id not in alive:  # deleted meanwhile (admin, sessions.delete)
+                rec.session_id = _active(rec.key, rec.agent_id, rec.channel, rec.user_text).pk
+                alive.add(rec.session_id)
+        rows: list[Message] = []
+        per_session: dict[int, list[int]] = {}
+        per_day: dict[tuple[str, str, str], list[int]] = {}
+        for rec in records:
+            rows.append(
+                Message(
+                    session_id=rec.session_id,
+                    role="user",
+                    text=rec.user_text,
+                    sender_id=rec.sender_id,
+                    sender_name=rec.sender_name,
+                    created_at=rec.user_at,
+                )
+            )
+            rows.append(
+                Message(
+                    session_id=rec.session_id,
+                    role="assistant",
+                    text=rec.text,
+                    ok=rec.ok,
+                    error=rec.error[:600],
+                    provider=rec.provider,
+                    model=rec.model,
+                    tokens_in=rec.tokens_in,
+                    tokens_out=rec.tokens_out,
+                    latency_ms=rec.latency_ms,
+                    created_at=now,
+                )
+            )
+            sums = per_session.setdefault(rec.session_id, [0, 0, 0])
+            sums[0] += 2
+            sums[1] += rec.tokens_in
+            sums[2] += rec.tokens_out
+            if rec.model:
+                day = per_day.setdefault((rec.agent_id, rec.provider, rec.model), [0, 0, 0])
+                day[0] += 1
+                day[1] += rec.tokens_in
+                day[2] += rec.tokens_out
+        Message.objects.bulk_create(rows)
+        for session_id, (count, tin, tout) in per_session.items():
+            Session.objects.filter(pk=session_id).update(
+                updated_at=now,
+                message_count=F("message_count") + count,
+                tokens_in=F("tokens_in") + tin,
+                tokens_out=F("tokens_out") + tout,
+            )
+        for (agent_id, provider, model), (turns, tin, tout) in per_day.items():
             ident = {"day": now.date(), "agent_id": agent_id, "provider": provider, "model": model}
             updated = UsageDay.objects.filter(**ident).update(
-                turns=F("turns") + 1,
-                tokens_in=F("tokens_in") + tokens_in,
-                tokens_out=F("tokens_out") + tokens_out,
+                turns=F("turns") + turns,
+                tokens_in=F("tokens_in") + tin,
+                tokens_out=F("tokens_out") + tout,
             )
             if not updated:
-                UsageDay.objects.create(
-                    **ident, turns=1, tokens_in=tokens_in, tokens_out=tokens_out
-                )
+                UsageDay.objects.create(**ident, turns=turns, tokens_in=tin, tokens_out=tout)
 
 
 def reset_session(key: str, agent_id: str = "", channel: str = "") -> Session:
@@ -131,7 +163,9 @@ def reset_session(key: str, agent_id: str = "", channel: str = "") -> Session:
     with transaction.atomic():
         Session.objects.filter(key=key, active=True).update(active=False)
         agent_id = agent_id or (key.split(":")[1] if key.startswith("agent:") else "")
-        return Session.objects.create(key=key, agent_id=agent_id, channel=channel)
+        session = Session.objects.create(key=key, agent_id=agent_id, channel=channel)
+    memory.put(key, session.pk)
+    return session
 
 
 # -- read side (WebSocket protocol, Control UI, admin) ---------------------------------------
@@ -185,6 +219,7 @@ def history(key: str, limit: int = 200) -> list[dict[str, Any]]:
 
 def delete_session(key: str) -> bool:
     deleted, _ = Session.objects.filter(key=key).delete()
+    memory.forget(key)
     return deleted > 0
 
 

@@ -58,3 +58,14 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.text[:60]}"
+
+
+def _forget_cached_history(sender: type[Session], instance: Session, **kwargs: object) -> None:
+    """An admin edit or delete of a session must not leave stale history in memory."""
+    from agents import memory
+
+    memory.forget(instance.key)
+
+
+models.signals.post_save.connect(_forget_cached_history, sender=Session)
+models.signals.post_delete.connect(_forget_cached_history, sender=Session)

@@ -21,18 +21,22 @@ os.environ["ANTHROPIC_CONFIG_DIR"] = tempfile.mkdtemp(prefix="anthropic-config-"
 async def _close_sdk_clients() -> AsyncIterator[None]:
     yield
     from agents.providers.clients import close_all
+    from agents.service import drain
 
+    await drain()
     await close_all()
 
 
 @pytest.fixture(autouse=True)
 def _fresh_agent_state() -> Iterator[None]:
-    from agents import keys
+    from agents import keys, memory
     from agents.fallback import COOLDOWNS
     from gateway.config.runtime import set_current
     from gateway.config.schema import EpiloopConfig
 
+    memory.forget()
     yield
+    memory.forget()
     set_current(EpiloopConfig())
     keys.forget()
     COOLDOWNS.clear()

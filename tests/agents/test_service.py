@@ -8,7 +8,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from agents.models import Message, Session, UsageDay
-from agents.service import BUSY_TEXT, NEW_SESSION_TEXT, reply_to, run_turn
+from agents.service import BUSY_TEXT, NEW_SESSION_TEXT, drain, reply_to, run_turn
 from tests.agents.helpers import dm, guild_msg, install, providers
 from tests.fakes.anthropic.server import FakeAnthropic
 from tests.fakes.openai.server import FakeOpenAI
@@ -32,8 +32,12 @@ def last_user_text(seen: Any) -> str:
     return str(seen.body["messages"][-1]["content"])
 
 
-@sync_to_async
-def messages(key: str) -> list[tuple[str, str, str, int, int]]:
+async def messages(key: str) -> list[tuple[str, str, str, int, int]]:
+    await drain()
+    return await sync_to_async(_messages)(key)
+
+
+def _messages(key: str) -> list[tuple[str, str, str, int, int]]:
     return [
         (m.role, m.text, m.model, m.tokens_in, m.tokens_out)
         for m in Message.objects.filter(session__key=key, session__active=True).order_by("id")
@@ -53,6 +57,7 @@ async def test_reply_to_answers_and_records_both_messages_with_usage(
         ("user", "hi bot", "", 0, 0),
         ("assistant", "Hello there", MODEL, 30, 4),
     ]
+    await drain()
     usage = await sync_to_async(
         lambda: list(
             UsageDay.objects.values_list("agent_id", "model", "turns", "tokens_in", "tokens_out")
@@ -100,6 +105,7 @@ async def test_new_and_reset_start_a_fresh_session(
     assert fake_anthropic.requests[-1].body["messages"] == [
         {"role": "user", "content": "who am I?"}
     ]
+    await drain()
     assert await sync_to_async(Session.objects.filter(key=reply.session_key).count)() == 2
 
 
@@ -255,3 +261,21 @@ async def test_openai_models_answer_through_the_same_path(fake_openai: FakeOpenA
     fake_openai.script(text="hi from gpt")
     reply = await reply_to(dm("7"))
     assert (reply.text, reply.model) == ("hi from gpt", "openai/gpt-4o")
+
+
+async def test_history_comes_back_from_the_database_after_a_restart(
+    fake_anthropic: FakeAnthropic,
+) -> None:
+    from agents import memory
+
+    configure(fake_anthropic)
+    fake_anthropic.script(text="Noted")
+    await reply_to(dm("7", text="My name is Ada"))
+    await drain()
+    memory.forget()  # as after a restart
+    await reply_to(dm("7", text="Who am I?"))
+    assert [m["content"] for m in fake_anthropic.requests[-1].body["messages"]] == [
+        "My name is Ada",
+        "Noted",
+        "Who am I?",
+    ]

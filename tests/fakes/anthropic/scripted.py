@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -53,6 +54,7 @@ class Seen:
     api_key: str = ""
     model: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0  # time the fake spent answering (its "model time")
 
 
 class FakeModelServer:
@@ -152,6 +154,7 @@ class FakeModelServer:
         return request.headers.get("x-api-key", "")
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        began = time.perf_counter()
         body = await request.json()
         model = str(body.get("model", ""))
         seen = Seen(request.path, dict(request.headers), body, self.key_of(request), model)
@@ -171,6 +174,7 @@ class FakeModelServer:
                 return await self.stream_response(request, body, step)
             return self.json_response(model, step)
         finally:
+            seen.seconds = time.perf_counter() - began
             with self._lock:
                 self.in_flight -= 1
 
