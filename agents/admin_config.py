@@ -29,7 +29,7 @@ class AgentDefaultsAdmin(SingletonAdmin):
         "timeout_seconds",
         "workspace",
         "models",
-        "unmodelled",
+        "other_keys",
     ]
 
 
@@ -47,7 +47,7 @@ class AgentAdmin(ConfigAdmin):
         "identity_emoji",
         "workspace",
         "position",
-        "unmodelled",
+        "other_keys",
     ]
 
 
@@ -77,7 +77,16 @@ class AuthProfileAdmin(ConfigAdmin):
     form = AuthProfileForm
     list_display = ["profile_id", "provider", "mode", "stored_key"]
     search_fields = ["profile_id", "provider"]
-    fields = ["profile_id", "provider", "mode", "email", "api_key", "stored_key", "position"]
+    fields = [
+        "profile_id",
+        "provider",
+        "mode",
+        "email",
+        "api_key",
+        "stored_key",
+        "position",
+        "other_keys",
+    ]
     readonly_fields = ["stored_key"]
 
     @admin.display(description="Stored key")
@@ -103,7 +112,7 @@ class AuthOrderAdmin(ConfigAdmin):
 class ProviderAdmin(ConfigAdmin):
     list_display = ["name", "api", "base_url"]
     search_fields = ["name"]
-    fields = ["name", "base_url", "api_key", "api", "models", "position", "unmodelled"]
+    fields = ["name", "base_url", "api_key", "api", "models", "position", "other_keys"]
 
 
 @admin.register(Binding)
@@ -119,5 +128,5 @@ class BindingAdmin(ConfigAdmin):
         "match_guild_id",
         "match_team_id",
         "position",
-        "unmodelled",
+        "other_keys",
     ]

@@ -42,7 +42,7 @@ class DiscordSettingsAdmin(SingletonAdmin):
                     "mention_patterns",
                     "api_base",
                     "gateway_url",
-                    "unmodelled",
+                    "other_keys",
                 ]
             },
         ),
@@ -59,7 +59,7 @@ class GuildChannelInline(admin.TabularInline):
 class DiscordGuildAdmin(ConfigAdmin):
     list_display = ["key", "slug", "require_mention", "position"]
     search_fields = ["key", "slug"]
-    fields = ["key", "slug", "require_mention", "users", "position", "unmodelled"]
+    fields = ["key", "slug", "require_mention", "users", "position", "other_keys"]
     inlines = [GuildChannelInline]
 
 
@@ -79,7 +79,7 @@ class TelegramSettingsAdmin(SingletonAdmin):
         "webhook_secret",
         "api_root",
         "mention_patterns",
-        "unmodelled",
+        "other_keys",
     ]
 
 

@@ -67,17 +67,17 @@ class GatewaySettingsAdmin(SingletonAdmin):
                 ]
             },
         ),
-        ("Not modelled", {"fields": ["unmodelled"]}),
+        ("Not modelled", {"fields": ["other_keys"]}),
     ]
 
 
 @admin.register(SessionSettings)
 class SessionSettingsAdmin(SingletonAdmin):
     list_display = ["__str__", "dm_scope"]
-    fields = ["dm_scope", "reset_triggers", "unmodelled"]
+    fields = ["dm_scope", "reset_triggers", "other_keys"]
 
 
 @admin.register(MessagesSettings)
 class MessagesSettingsAdmin(SingletonAdmin):
     list_display = ["__str__", "response_prefix", "queue_cap"]
-    fields = ["response_prefix", "mention_patterns", "history_limit", "queue_cap", "unmodelled"]
+    fields = ["response_prefix", "mention_patterns", "history_limit", "queue_cap", "other_keys"]

@@ -4,7 +4,6 @@ and "Export to epiloop.json now" actions; the keys Epiloop does not model, shown
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -12,18 +11,77 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.html import format_html
 
 from gateway.config.errors import ConfigError
 from gateway.config.sync import STALE_MESSAGE, export_file, file_changed_on_disk, import_file
+from gateway.models.config import PrettyJSONFormField
+
+CHILD_KEYS = {"guilds", "channels", "groups"}  # rows of their own, edited on their pages
+
+
+def modelled_keys(obj: Any) -> set[str]:
+    paths = getattr(obj, "JSON_FIELDS", {}).values()
+    return {path.split(".")[0] for path, _ in paths} | CHILD_KEYS
+
+
+def other_keys(obj: Any) -> dict[str, Any]:
+    """Keys of the row's JSON object that no column models (kept and written back)."""
+    raw = getattr(obj, "raw", None)
+    if not isinstance(raw, dict):
+        return {}
+    modelled = modelled_keys(obj)
+    return {k: v for k, v in raw.items() if k not in modelled}
+
+
+def with_other_keys(obj: Any, extra: dict[str, Any]) -> dict[str, Any]:
+    """`obj.raw` with its unmodelled keys replaced by `extra` (kept keys stay in place)."""
+    raw = obj.raw if isinstance(obj.raw, dict) else {}
+    modelled = modelled_keys(obj)
+    out = {
+        k: (v if k in modelled else extra[k]) for k, v in raw.items() if k in modelled or k in extra
+    }
+    out.update({k: v for k, v in extra.items() if k not in out})
+    return out
 
 
 class ConfigForm(forms.ModelForm):
+    other_keys = PrettyJSONFormField(
+        label="Other keys",
+        required=False,
+        help_text="Keys Epiloop does not model, as a JSON object; kept and written back as is.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["other_keys"].initial = other_keys(self.instance)
+
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if file_changed_on_disk():
             raise ValidationError(STALE_MESSAGE)
-        return cleaned or {}
+        extra = cleaned.get("other_keys")
+        if self._edits_other_keys() and extra not in (None, ""):
+            if not isinstance(extra, dict):
+                self.add_error("other_keys", "Write a JSON object, e.g. {} for none.")
+            else:
+                clash = sorted(set(extra) & modelled_keys(self.instance))
+                if clash:
+                    self.add_error(
+                        "other_keys", f"{', '.join(clash)}: set these in their own fields above."
+                    )
+        return cleaned
+
+    def _edits_other_keys(self) -> bool:
+        """Only a page that shows the field may change the keys (a form without it keeps them)."""
+        return hasattr(self.instance, "raw") and self.add_prefix("other_keys") in self.data
+
+    def save(self, commit: bool = True) -> Any:
+        if self._edits_other_keys():
+            extra = self.cleaned_data.get("other_keys")
+            self.instance.raw = with_other_keys(
+                self.instance, extra if isinstance(extra, dict) else {}
+            )
+        return super().save(commit)
 
 
 @admin.action(description="Import epiloop.json now")
@@ -50,33 +108,9 @@ def export_now(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Que
     modeladmin.message_user(request, "Exported to epiloop.json.", messages.SUCCESS)
 
 
-def other_keys(obj: Any) -> dict[str, Any]:
-    """Keys of the row's JSON object that no column models (kept and written back)."""
-    raw = getattr(obj, "raw", None)
-    if not isinstance(raw, dict):
-        return {}
-    modelled = {path.split(".")[0] for path, _ in getattr(obj, "JSON_FIELDS", {}).values()}
-    modelled |= {"guilds", "channels", "groups"}
-    return {k: v for k, v in raw.items() if k not in modelled}
-
-
 class ConfigAdmin(admin.ModelAdmin):
     form = ConfigForm
     actions = [import_now, export_now]
-
-    @admin.display(description="Other keys (kept as written)")
-    def unmodelled(self, obj: Any) -> str:
-        extra = other_keys(obj)
-        if not extra:
-            return "-"
-        text = json.dumps(extra, indent=2, ensure_ascii=False)
-        return format_html("<pre style='margin:0'>{}</pre>", text)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fields = list(super().get_readonly_fields(request, obj))
-        if hasattr(self.model, "raw") and "unmodelled" not in fields:
-            fields.append("unmodelled")
-        return fields
 
     def get_actions(self, request: HttpRequest) -> Any:
         actions = super().get_actions(request)

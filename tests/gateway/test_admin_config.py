@@ -267,3 +267,28 @@ def test_deleting_a_row_exports_and_is_refused_when_stale(
     import_file(config_file)
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert list(json.loads(config_file.read_text())["auth"]["profiles"]) == ["anthropic:default"]
+
+
+def test_keys_epiloop_does_not_model_are_editable_as_json(
+    admin_client: Client, config_file: Path
+) -> None:
+    from agents.models.config import Agent
+
+    config_file.write_text(
+        '{"agents": {"list": [{"id": "main", "heartbeat": {"every": "30m"}, "tools": {"a": 1}, '
+        '"name": "Main"}]}}'
+    )
+    import_file(config_file)
+    agent = Agent.objects.get()
+    data = post_data(admin_client.get(change_url(agent)))
+    assert json.loads(data["other_keys"]) == {"heartbeat": {"every": "30m"}, "tools": {"a": 1}}
+    data["other_keys"] = '{"heartbeat": {"every": "1h"}, "sandbox": {"mode": "all"}}'
+    assert admin_client.post(change_url(agent), data).status_code == 302
+    assert json.loads(config_file.read_text())["agents"]["list"] == [
+        {"id": "main", "heartbeat": {"every": "1h"}, "name": "Main", "sandbox": {"mode": "all"}}
+    ]
+    data = post_data(admin_client.get(change_url(agent)))
+    data["other_keys"] = '{"name": "Sneaky"}'
+    refused = admin_client.post(change_url(agent), data)
+    assert refused.status_code == 200
+    assert "name: set these in their own fields above." in refused.content.decode()
