@@ -93,6 +93,7 @@ def check_model_keys(ctx: Context) -> list[Finding]:
         return []
     found = []
     with applied(cfg):
+        keys.forget()  # endpoints cached for another config must not answer for this one
         failing: dict[str, str] = {}
         for ref, agents in models_in_use().items():
             provider = ModelRef.parse(ref).provider
@@ -113,6 +114,7 @@ def check_model_keys(ctx: Context) -> list[Finding]:
                         "fallbacks",
                     )
                 )
+    keys.forget()
     return found
 
 
