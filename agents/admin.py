@@ -2,4 +2,5 @@
 
 from __future__ import annotations
 
+import agents.admin_sessions  # noqa: F401
 from agents import admin_config  # noqa: F401

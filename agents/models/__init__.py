@@ -8,5 +8,5 @@ from agents.models.config import (  # noqa: F401
     Binding,
     Provider,
 )
-from agents.models.sessions import Message, Session  # noqa: F401
+from agents.models.sessions import InstructionFiles, Message, RouteExplainer, Session  # noqa: F401
 from agents.models.usage import ModelPrice, UsageDay  # noqa: F401

@@ -60,6 +60,24 @@ class Message(models.Model):
         return f"{self.role}: {self.text[:60]}"
 
 
+class RouteExplainer(Session):
+    """Admin entry for the route explainer page (no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "route explainer"
+        verbose_name_plural = "route explainer"
+
+
+class InstructionFiles(Session):
+    """Admin entry for editing agents' workspace instruction files (no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "instruction files"
+        verbose_name_plural = "instruction files"
+
+
 def _forget_cached_history(sender: type[Session], instance: Session, **kwargs: object) -> None:
     """An admin edit or delete of a session must not leave stale history in memory."""
     from agents import memory
