@@ -92,18 +92,34 @@ def _values(model: Any, raw: Any, position: int) -> dict[str, Any]:
     return {**values, "raw": raw, "position": position}
 
 
+def _unmodelled(row: Any, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        return raw
+    spec = getattr(row, "JSON_FIELDS", {})
+    modelled = {path.split(".")[0] for path, _ in spec.values()}
+    return {k: v for k, v in raw.items() if k not in modelled}
+
+
 def _describe(label: str, row: Any, values: dict[str, Any]) -> str | None:
+    """One line naming what changes on `row`, or None when nothing does."""
+    spec = getattr(row, "JSON_FIELDS", {})
     parts = []
+    changed = False
     for field, new in values.items():
         old = getattr(row, field)
         if _same(old, new):
             continue
+        changed = True
         if field == "raw":
-            parts.append("other keys changed")
+            if not _same(_unmodelled(row, old), _unmodelled(row, new)):
+                parts.append("other keys changed")
         elif field == "position":
             parts.append(f"moved to position {new}")
         else:
-            parts.append(f"{field} {shown(old)} -> {shown(new)}")
+            name = spec[field][0] if field in spec else field
+            parts.append(f"{name} {shown(old)} -> {shown(new)}")
+    if changed and not parts:
+        parts.append("written differently")
     if not parts:
         return None
     return f"change {label}: " + "; ".join(parts)

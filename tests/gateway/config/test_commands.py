@@ -43,7 +43,7 @@ def test_a_dry_run_prints_each_change_and_changes_nothing(config_file: Path) -> 
     config_file.write_text(CONFIG.replace('"Helper"', '"Assistant"').replace('"main"', '"boss"'))
     code, out, _ = run("importconfig", str(config_file), "--dry-run")
     assert code == 0
-    assert 'would change agents.list[0]: agent_id "main" -> "boss"' in out
+    assert 'would change agents.list[0]: id "main" -> "boss"' in out
     assert 'would change agents.list[1]: name "Helper" -> "Assistant"' in out
     assert "nothing was changed" in out
     assert list(Agent.objects.values_list("agent_id", "name")) == [
