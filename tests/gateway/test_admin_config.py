@@ -292,3 +292,24 @@ def test_keys_epiloop_does_not_model_are_editable_as_json(
     refused = admin_client.post(change_url(agent), data)
     assert refused.status_code == 200
     assert "name: set these in their own fields above." in refused.content.decode()
+
+
+def test_env_references_survive_an_admin_save(
+    admin_client: Client, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from channels_app.models.config import DiscordSettings
+
+    monkeypatch.setenv("DISCORD_TOKEN_ADMIN_X", "test-token-abc")
+    config_file.write_text(
+        '{"channels": {"discord": {"token": "${DISCORD_TOKEN_ADMIN_X}", "allowFrom": [42]}}}'
+    )
+    import_file(config_file)
+    discord = DiscordSettings.objects.get()
+    data = post_data(admin_client.get(change_url(discord)))
+    assert data["token"] == "${DISCORD_TOKEN_ADMIN_X}"
+    data["group_policy"] = "open"
+    assert admin_client.post(change_url(discord), data).status_code == 302
+    assert json.loads(config_file.read_text())["channels"] == {
+        "discord": {"token": "${DISCORD_TOKEN_ADMIN_X}", "allowFrom": [42], "groupPolicy": "open"}
+    }
+    assert "test-token-abc" not in config_file.read_text()
