@@ -20,8 +20,9 @@ from django.db import transaction
 
 from gateway.config import runtime
 from gateway.config.errors import ConfigError
+from gateway.config.export import export_document
 from gateway.config.io import LoadResult, file_hash, load_file, validate
-from gateway.config.tables import export_document, import_document
+from gateway.config.tables import import_document
 from gateway.config.writer import write_document
 from gateway.models.config import ConfigState
 
