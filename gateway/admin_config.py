@@ -8,7 +8,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from gateway.config.admin import ConfigAdmin, SingletonAdmin, export_now, import_now
+from gateway.config.admin import (
+    ConfigAdmin,
+    ConfigForm,
+    SingletonAdmin,
+    export_now,
+    import_now,
+)
+from gateway.config.includes import has_include
 from gateway.config.sync import file_changed_on_disk
 from gateway.models.config import (
     ConfigSection,
@@ -41,8 +48,45 @@ class ConfigStateAdmin(admin.ModelAdmin):
         return False
 
 
+MODELLED_SLOTS = {
+    "agents",
+    "auth",
+    "models",
+    "channels",
+    "agents.defaults",
+    "agents.list",
+    "auth.profiles",
+    "auth.order",
+    "models.providers",
+    "channels.discord",
+    "channels.telegram",
+    "bindings",
+    "gateway",
+    "session",
+    "messages",
+}
+
+
+class ConfigSectionForm(ConfigForm):
+    class Meta:
+        model = ConfigSection
+        fields = ["path", "value", "position"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        path, value = cleaned.get("path"), cleaned.get("value")
+        if path in MODELLED_SLOTS and isinstance(value, dict | list) and not has_include(value):
+            self.add_error(
+                "path",
+                f"{path} has its own admin page; edit it there (a section here is only for "
+                'an {"$include": ...})',
+            )
+        return cleaned
+
+
 @admin.register(ConfigSection)
 class ConfigSectionAdmin(ConfigAdmin):
+    form = ConfigSectionForm
     list_display = ["path", "position"]
     search_fields = ["path"]
     fields = ["path", "value", "position"]

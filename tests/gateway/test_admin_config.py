@@ -313,3 +313,14 @@ def test_env_references_survive_an_admin_save(
         "discord": {"token": "${DISCORD_TOKEN_ADMIN_X}", "allowFrom": [42], "groupPolicy": "open"}
     }
     assert "test-token-abc" not in config_file.read_text()
+
+
+def test_a_modelled_section_cannot_be_shadowed_by_a_json_section(
+    admin_client: Client, config_file: Path
+) -> None:
+    response = admin_client.post(
+        "/admin/gateway/configsection/add/",
+        {"path": "gateway", "value": '{"mode": "local"}', "position": 1},
+    )
+    assert response.status_code == 200
+    assert "gateway has its own admin page" in response.content.decode()
