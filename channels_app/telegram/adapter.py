@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -29,7 +30,7 @@ from channels_app.telegram.inbound import to_inbound
 from channels_app.telegram.outbound import Sender, typing
 from channels_app.telegram.polling import ALLOWED_UPDATES, Poller, new_backoff
 from channels_app.types import InboundMessage
-from gateway.logs import register_secret
+from gateway.logs import redact, register_secret
 
 log = logging.getLogger("epiloop.telegram")
 
@@ -52,6 +53,8 @@ class TelegramAdapter:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._unsubscribe: Any = None
+        # `agents.service.reply_to` unless a test installs another (async, returns `.text`).
+        self.reply_fn: Callable[..., Awaitable[Any]] | None = None
 
     @classmethod
     def wanted(cls, config: Any) -> bool:
@@ -106,7 +109,7 @@ class TelegramAdapter:
         )
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_handler_error)
-        self.sender = Sender(self.app.bot, on_error=self.state.error)
+        self.sender = Sender(self.app.bot, on_error=lambda m: self.state.error(redact(m)))
         self._task = asyncio.create_task(self._run(), name="telegram")
 
     async def _halt(self) -> None:
@@ -128,6 +131,8 @@ class TelegramAdapter:
                     await app.stop()
             with contextlib.suppress(Exception):
                 await app.shutdown()
+            with contextlib.suppress(Exception):
+                await app.bot.shutdown()  # closes the HTTP pools even when getMe failed
         self.state.disconnected()
 
     def _on_config(self, config: Any) -> None:
@@ -176,13 +181,13 @@ class TelegramAdapter:
             try:
                 await self.app.initialize()
                 break
-            except InvalidToken as exc:
-                self._fatal(f"the bot token was rejected ({exc.message}); {TOKEN_HINT}")
+            except InvalidToken:
+                self._fatal(f"the bot token was rejected by Telegram; {TOKEN_HINT}")
                 return False
             except TelegramError as exc:
                 self.report(
                     "getMe",
-                    f"cannot reach Telegram ({exc.message}); retrying with backoff",
+                    redact(f"cannot reach Telegram ({exc.message}); retrying with backoff"),
                     logging.WARNING,
                 )
                 await asyncio.sleep(backoff.next())
@@ -213,15 +218,17 @@ class TelegramAdapter:
                 await call()
                 self.report.clear(what)
                 return True
-            except InvalidToken as exc:
-                self._fatal(f"the bot token was rejected ({exc.message}); {TOKEN_HINT}")
+            except InvalidToken:
+                self._fatal(f"the bot token was rejected by Telegram; {TOKEN_HINT}")
                 return False
             except TelegramError as exc:
-                self.report(what, f"{what} failed ({exc.message}); retrying", logging.WARNING)
+                self.report(
+                    what, redact(f"{what} failed ({exc.message}); retrying"), logging.WARNING
+                )
                 await asyncio.sleep(backoff.next())
 
     def _fatal(self, message: str) -> None:
-        self.report("token", message)
+        self.report("token", redact(message))
         self.state.fatal = True
         self.state.disconnected()
 
@@ -229,7 +236,7 @@ class TelegramAdapter:
         if kind == "invalid_token":
             self._fatal(f"{message}; {TOKEN_HINT}")
             return
-        self.state.error(message)
+        self.state.error(redact(message))
         self.state.disconnected()
         if announce:
             log.warning("%s", message)
@@ -284,11 +291,10 @@ class TelegramAdapter:
             if decision.reply:
                 await self.send(inbound, decision.reply)
             return
-        from agents.service import reply_to
-
+        reply_fn = self.reply_fn or _agents_reply_to()
         assert self.sender is not None
         async with typing(self.sender, inbound.chat_id, inbound.thread_id):
-            reply = await reply_to(inbound, system_prompt=decision.system_prompt)
+            reply = await reply_fn(inbound, system_prompt=decision.system_prompt)
         await self.send(inbound, reply.text)
 
     async def send(self, inbound: InboundMessage, text: str) -> None:
@@ -304,5 +310,11 @@ class TelegramAdapter:
             self.state.outbound()
 
     async def _on_handler_error(self, _update: object, context: Any) -> None:
-        self.state.error(f"handling an update failed: {context.error!r}")
+        self.state.error(redact(f"handling an update failed: {context.error!r}"))
         log.error("handling an update failed", exc_info=context.error)
+
+
+def _agents_reply_to() -> Callable[..., Awaitable[Any]]:
+    from agents.service import reply_to
+
+    return reply_to

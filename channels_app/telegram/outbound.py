@@ -27,9 +27,8 @@ MAX_ATTEMPTS = 5
 
 
 def retry_seconds(exc: RetryAfter) -> float:
-    # `exc.retry_after` emits a PTB deprecation warning; the timedelta behind it does not.
-    delta = getattr(exc, "_retry_after", None)
-    return float(delta.total_seconds()) if delta is not None else 1.0
+    value: Any = exc.retry_after  # a timedelta (PTB_TIMEDELTA, see __init__) or seconds
+    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
 
 
 def utf16_len(text: str) -> int:

@@ -74,7 +74,8 @@ class Poller:
                     offset=self.offset, timeout=self.timeout, allowed_updates=ALLOWED_UPDATES
                 )
             except InvalidToken as exc:
-                self._problem("invalid_token", f"the bot token was rejected ({exc.message})")
+                log.debug("getUpdates: %r", exc)
+                self._problem("invalid_token", "the bot token was rejected by Telegram")
                 return
             except RetryAfter as exc:
                 await asyncio.sleep(retry_seconds(exc) + 0.1)

@@ -94,7 +94,9 @@ async def telegram_webhook(request: HttpRequest, hook_path: str) -> HttpResponse
                 SECRET_HEADER,
                 hook.refused,
             )
-        return JsonResponse({"ok": False, "error": "forbidden"}, status=403)
+        refusal = JsonResponse({"ok": False, "error": "forbidden"}, status=403)
+        refusal._has_been_logged = True  # type: ignore[attr-defined]  # logged above, rate-limited
+        return refusal
     try:
         data = json.loads(request.body)
     except ValueError:

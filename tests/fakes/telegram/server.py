@@ -54,6 +54,7 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self._new_update: asyncio.Condition | None = None
         self._changed = threading.Condition()
+        self._closing = False
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -77,6 +78,8 @@ class FakeTelegram:
     def stop(self) -> None:
         if not self._loop or not self._thread:
             return
+
+        self._closing = True
 
         async def shutdown() -> None:
             if self._runner:
@@ -344,7 +347,7 @@ class FakeTelegram:
             with self._lock:
                 ready = [u for u in self._updates if u["update_id"] >= offset][:limit]
             left = deadline - time.monotonic()
-            if ready or left <= 0:
+            if ready or left <= 0 or self._closing:
                 return _ok(ready)
             async with self._new_update:
                 with contextlib.suppress(TimeoutError):
