@@ -137,3 +137,20 @@ def max_tokens(ref: ModelRef) -> int:
         if value:
             return int(value)
     return 4096
+
+
+def apis_in_use() -> list[str]:
+    """Wire APIs the configured agents' candidates need (for `providers.warm`)."""
+    from agents.keys import BUILTINS
+
+    providers = current().models.providers
+    apis: list[str] = []
+    for agent_id in agent_ids():
+        for ref in candidates(agent_id):
+            configured = providers.get(ref.provider)
+            builtin = BUILTINS.get(ref.provider)
+            api = (configured.api if configured else None) or (builtin.api if builtin else None)
+            api = api or "openai-completions"
+            if api not in apis:
+                apis.append(api)
+    return apis

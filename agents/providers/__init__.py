@@ -120,3 +120,11 @@ def provider_for(api: str) -> Provider:
         instance = getattr(importlib.import_module(module_name), cls_name)()
         _INSTANCES[spec] = instance
     return instance
+
+
+def warm(apis: list[str]) -> None:
+    """Import the provider modules (and SDKs) for these wire APIs now, e.g. from a
+    background thread once the gateway is listening, so the first turn does not pay."""
+    for api in apis:
+        if api in REGISTRY:
+            provider_for(api)

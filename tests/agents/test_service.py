@@ -279,3 +279,66 @@ async def test_history_comes_back_from_the_database_after_a_restart(
         "Noted",
         "Who am I?",
     ]
+
+
+async def test_google_models_go_through_the_openai_compatible_endpoint(
+    fake_openai: FakeOpenAI,
+) -> None:
+    install(
+        {
+            "agents": {"defaults": {"model": {"primary": "google/gemini-2.5-flash"}}},
+            "models": {
+                "providers": {
+                    "google": {"baseUrl": fake_openai.url + "/v1", "apiKey": "gem-key-abc"}
+                }
+            },
+        }
+    )
+    fake_openai.script(text="hi from gemini")
+    reply = await reply_to(dm("7"))
+    assert (reply.text, reply.model) == ("hi from gemini", "google/gemini-2.5-flash")
+    assert fake_openai.requests[0].api_key == "gem-key-abc"
+    assert fake_openai.requests[0].body["model"] == "gemini-2.5-flash"
+
+
+async def test_a_missing_key_is_named_in_the_reply_and_the_next_model_answers(
+    fake_openai: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.conf import settings
+
+    saved = settings.EPILOOP_ENV["anthropic_api_key"]
+    settings.EPILOOP_ENV["anthropic_api_key"] = ""
+    try:
+        install(
+            {
+                "agents": {
+                    "defaults": {
+                        "model": {"primary": f"anthropic/{MODEL}", "fallbacks": ["openai/gpt-4o"]}
+                    }
+                },
+                "models": providers(openai_url=fake_openai.url),
+            }
+        )
+        with caplog.at_level(logging.WARNING, logger="epiloop.agent"):
+            reply = await reply_to(dm("7"))
+    finally:
+        settings.EPILOOP_ENV["anthropic_api_key"] = saved
+    assert reply.ok and reply.model == "openai/gpt-4o"
+    assert "no API key for anthropic" in caplog.text and "ANTHROPIC_API_KEY" in caplog.text
+
+
+def test_warming_imports_the_providers_the_config_needs() -> None:
+    from agents import agentconf
+    from agents.providers import warm
+
+    install(
+        {
+            "agents": {
+                "defaults": {
+                    "model": {"primary": "anthropic/x", "fallbacks": ["google/y", "ollama/z"]}
+                }
+            }
+        }
+    )
+    assert agentconf.apis_in_use() == ["anthropic-messages", "openai-completions"]
+    warm(agentconf.apis_in_use())
