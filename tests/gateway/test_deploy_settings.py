@@ -11,16 +11,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import httpx
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.views.debug import SafeExceptionReporterFilter
 
 from epiloop_site.reporting import SafeReporterFilter
+from tests.support.gateway import GatewayProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_CONFIG = {
@@ -169,3 +171,28 @@ def test_debug_pages_hide_the_environment_and_every_secret(settings: Any) -> Non
         assert secret not in shown
     # Django's own filter would have shown the environment: the subclass is what hides it.
     assert "test-key-hidden" in repr(SafeExceptionReporterFilter().get_safe_settings())
+
+
+@pytest.mark.e2e
+def test_a_gateway_on_fly_answers_the_health_checker_on_its_private_address(
+    gateway_factory: Callable[..., GatewayProcess], tmp_path: Path
+) -> None:
+    from epiloop_site.settings import _own_addresses
+
+    private = next((a for a in _own_addresses() if not a.startswith(("127.", "["))), None)
+    if private is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    gw = gateway_factory(
+        "--bind",
+        "lan",
+        env={"FLY_APP_NAME": "my-epiloop", **SECRETS},
+        config=GOOD_CONFIG,
+    )
+    with httpx.Client(trust_env=False, timeout=10) as client:
+        health = client.get(f"http://{private}:{gw.port}/healthz")  # plain HTTP, no proxy
+        assert (health.status_code, health.json()) == (200, {"ok": True, "status": "live"})
+        ui = client.get(f"{gw.url}/", headers={"Host": "my-epiloop.fly.dev"})
+        assert (ui.status_code, ui.headers["location"]) == (301, "https://my-epiloop.fly.dev/")
+        assert (
+            client.get(f"{gw.url}/healthz", headers={"Host": "evil.example.com"}).status_code == 400
+        )
