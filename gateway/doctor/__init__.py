@@ -7,6 +7,13 @@ turns them into Django system checks; `doctor --fix` applies `gateway.doctor.fix
 
 Checks that need a config run only when the file is valid: an invalid file is reported
 problem by problem (E001) and the gateway runs on its last valid config meanwhile.
+
+Ids: E001 config invalid (one per problem, with its JSON path), E002 no config file, E003
+state dir not writable, E004 state dir on the machine's own disk on Fly, E005 no gateway auth
+off loopback, E006 short gateway token off loopback, E007 a model in use has no key, E008 an
+enabled channel has no token, E009 `open` DM policy without "*", E010 bind cannot be resolved;
+W001 unknown key (kept), W002 other loader notes, W003 `session.dmScope` `main` with DMs open
+to anyone, W004 short gateway token on loopback, W005 secret file readable by others.
 """
 
 from __future__ import annotations

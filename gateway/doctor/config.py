@@ -29,7 +29,8 @@ def check_config(ctx: Context) -> list[Finding]:
         Finding(
             "epiloop.E001",
             f"{name}: {problem}" if problem.startswith("line ") else problem,
-            "fix it in the file; until then the gateway runs on its last valid config",
+            "fix it in the file; the gateway runs on its last valid config until then, and "
+            "the checks that need a valid config are skipped",
         )
         for problem in ctx.load.errors
         if problem.split(": ", 1)[0] not in own
