@@ -4,7 +4,8 @@
 - E005 (no gateway auth on a non-loopback bind, so the gateway refuses to start): a strong
   random token is written to `gateway.auth.token` through the config stack (tables, then
   `export_file`): the previous file goes to `.bak`, the write is recorded like any other
-  save, and the token is never printed.
+  save, and the token is never printed. Run as root (`fly ssh console`), the files written
+  are handed back to the state dir's owner so the gateway's own user can still read them.
 
 Nothing else is changed: weak tokens are not replaced (clients use them), keys and channel
 tokens are the operator's to give.
@@ -50,10 +51,26 @@ def fix_gateway_token(ctx: Context) -> list[str]:
         export_file(path, source="cli")
     except ConfigError as exc:
         return [f"could not write a gateway token: {'; '.join(exc.problems)}"]
+    keep_owner(ctx)
     return [
         f"wrote a strong gateway.auth.token into {path} (not shown here; read it from the "
         "file; the previous file is kept as .bak)"
     ]
+
+
+def keep_owner(ctx: Context) -> None:
+    """Run as root (`fly ssh console`), the writer leaves root-owned 0600 files behind that
+    the gateway's own user could no longer read: hand them back to the state dir's owner."""
+    if os.geteuid() != 0:
+        return
+    owner = ctx.state_dir.stat()
+    if owner.st_uid == 0:
+        return
+    backups = sorted(ctx.config_path.parent.glob(ctx.config_path.name + ".bak*"))
+    names = [ctx.config_path, *backups, *sorted(ctx.state_dir.glob("epiloop.sqlite3*"))]
+    for path in names:
+        if path.exists() and path.stat().st_uid == 0:
+            os.chown(path, owner.st_uid, owner.st_gid)
 
 
 FIXES: dict[str, Callable[[Context], list[str]]] = {

@@ -366,6 +366,20 @@ def test_fix_tightens_modes_and_writes_a_strong_token_through_the_config_stack(
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can hand files to another user")
+def test_fix_run_as_root_gives_the_files_back_to_the_state_dirs_owner(
+    state: Path, anthropic_key: None
+) -> None:
+    config = write(state / "epiloop.json", minimal(gateway={"mode": "local", "bind": "lan"}))
+    os.chown(state, 1000, 1000)  # the image's unprivileged "epiloop" user owns /data
+    os.chown(config, 1000, 1000)
+    code, _ = doctor("--fix")
+    assert code == 0
+    assert (config.stat().st_uid, config.stat().st_gid) == (1000, 1000)
+    assert (state / "epiloop.json.bak").stat().st_uid == 1000
+
+
+@pytest.mark.django_db
 def test_fix_leaves_what_it_cannot_safely_fix(state: Path) -> None:
     weak = minimal(gateway={"mode": "local", "bind": "lan", "auth": {"token": "short-token"}})
     config = write(state / "epiloop.json", weak)
