@@ -3,10 +3,13 @@ every other section (edited as JSON)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.html import format_html_join
 
 from gateway.config.admin import (
     ConfigAdmin,
@@ -16,6 +19,7 @@ from gateway.config.admin import (
     import_now,
 )
 from gateway.config.includes import has_include
+from gateway.config.io import load_file
 from gateway.config.sync import file_changed_on_disk
 from gateway.models.config import (
     ConfigSection,
@@ -29,13 +33,24 @@ from gateway.models.config import (
 @admin.register(ConfigState)
 class ConfigStateAdmin(admin.ModelAdmin):
     list_display = ["__str__", "path", "source", "synced_at", "changed_on_disk"]
-    readonly_fields = ["path", "file_hash", "file_mtime", "source", "synced_at"]
+    readonly_fields = ["path", "file_hash", "file_mtime", "source", "synced_at", "file_check"]
     exclude = ["document", "order"]
     actions = [import_now, export_now]
 
     @admin.display(boolean=True, description="Edited on disk since")
     def changed_on_disk(self, obj: ConfigState) -> bool:
         return file_changed_on_disk()
+
+    @admin.display(description="The file now")
+    def file_check(self, obj: ConfigState) -> str:
+        result = load_file(Path(settings.EPILOOP_CONFIG_PATH))
+        if result.ok:
+            lines = ["valid"] + [f"warning: {w}" for w in result.warnings]
+        else:
+            lines = ["INVALID (not applied)", *result.errors]
+        if file_changed_on_disk():
+            lines.append("edited on disk since it was last imported: run the import action")
+        return format_html_join("\n", "<div>{}</div>", ((line,) for line in lines))
 
     def get_queryset(self, request: HttpRequest) -> Any:
         ConfigState.get()  # one row to run the actions on

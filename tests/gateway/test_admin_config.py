@@ -324,3 +324,15 @@ def test_a_modelled_section_cannot_be_shadowed_by_a_json_section(
     )
     assert response.status_code == 200
     assert "gateway has its own admin page" in response.content.decode()
+
+
+def test_the_file_state_page_says_whether_the_file_is_valid(
+    admin_client: Client, config_file: Path
+) -> None:
+    page = admin_client.get("/admin/gateway/configstate/1/change/").content.decode()
+    assert "<div>valid</div>" in page
+    config_file.write_text('{"session": {"dmScope": "everyone"}}')
+    page = admin_client.get("/admin/gateway/configstate/1/change/").content.decode()
+    assert "INVALID (not applied)" in page
+    assert "session.dmScope: must be one of main, per-peer" in page
+    assert "edited on disk since it was last imported" in page
