@@ -4,6 +4,10 @@
 `EpiloopConfig` (all defaults). `set_current(cfg)` installs a new one (the importer and
 rungateway call it; tests use it to install a config) and calls every `subscribe`d callback
 with it. A callback that raises is logged and does not stop the others.
+
+Callbacks run in the thread that called `set_current` (an admin save runs in a worker
+thread, not on the gateway's event loop): an asyncio component should hand the work to its
+loop with `loop.call_soon_threadsafe(...)`.
 """
 
 from __future__ import annotations
