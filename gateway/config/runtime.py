@@ -61,8 +61,8 @@ def subscribe(callback: Callback) -> Callable[[], None]:
 
 
 def reset() -> None:
-    """Back to the empty default config with no subscribers (for tests)."""
+    """Back to the empty default config (for tests). Subscribers stay: modules subscribe
+    once, at import."""
     global _current
     with _lock:
         _current = None
-        _subscribers.clear()
