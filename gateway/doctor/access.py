@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from gateway.config.schema import EpiloopConfig
+from gateway.config.schema import AuthConfig, EpiloopConfig
 from gateway.doctor.base import Context, Finding
 
 WEAK_TOKEN_LENGTH = 24
@@ -81,6 +81,18 @@ def models_in_use() -> dict[str, list[str]]:
     return used
 
 
+def stored_secrets_readable() -> bool:
+    """Whether the auth profile table (encrypted API keys) exists in the database yet."""
+    from django.db import DatabaseError, connection
+
+    from agents.models import AuthProfile
+
+    try:
+        return AuthProfile._meta.db_table in connection.introspection.table_names()
+    except DatabaseError:
+        return False
+
+
 def check_model_keys(ctx: Context) -> list[Finding]:
     from django.db import DatabaseError
 
@@ -91,6 +103,9 @@ def check_model_keys(ctx: Context) -> list[Finding]:
     cfg = ctx.config
     if cfg is None:
         return []
+    if cfg.auth.profiles and not stored_secrets_readable():
+        # No table yet (the gateway never ran here), so no stored key: judge env and config.
+        cfg = cfg.model_copy(update={"auth": AuthConfig()})
     found = []
     with applied(cfg):
         keys.forget()  # endpoints cached for another config must not answer for this one

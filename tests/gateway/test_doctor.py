@@ -6,6 +6,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -393,3 +396,31 @@ def test_check_deploy_runs_the_epiloop_checks_but_plain_check_does_not(state: Pa
     call_command("check", stdout=io.StringIO())  # a missing config must not stop commands
     with pytest.raises(SystemCheckError, match=r"epiloop\.E002"):
         call_command("check", "--deploy", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_before_the_gateway_ever_ran_profiles_do_not_hide_env_and_config_keys(
+    tmp_path: Path,
+) -> None:
+    """A fresh state dir has no database tables yet: a key from the environment (or the
+    config) still counts for a provider that has auth profiles."""
+    profile = {"profiles": {"anthropic:me": {"provider": "anthropic", "mode": "api_key"}}}
+    write(tmp_path / "epiloop.json", minimal(auth=profile))
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "EPILOOP_STATE_DIR": str(tmp_path),
+        "ANTHROPIC_API_KEY": "test-key-anthropic",
+    }
+    manage = Path(__file__).resolve().parents[2] / "manage.py"
+    done = subprocess.run(
+        [sys.executable, str(manage), "doctor"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (0, "doctor: no problems found\n"), done.stderr
+    assert not (tmp_path / "epiloop.sqlite3").exists() or "agents_authprofile" not in str(
+        sqlite_tables(tmp_path / "epiloop.sqlite3")
+    )
+
+
+def sqlite_tables(path: Path) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        return [row[0] for row in conn.execute("SELECT name FROM sqlite_master")]
