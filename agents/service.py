@@ -93,6 +93,7 @@ async def reply_to(inbound: InboundMessage, *, system_prompt: str = "") -> Reply
         system_prompt=system_prompt,
         sender_id=inbound.sender_id,
         sender_name=inbound.sender_name,
+        wait_for_record=False,  # the platform reply goes out before the database write
     )
     return Reply(
         text=result.text,
@@ -117,6 +118,7 @@ async def run_turn(
     system_prompt: str = "",
     sender_id: str = "",
     sender_name: str = "",
+    wait_for_record: bool = True,
 ) -> TurnResult:
     if not agentconf.known(agent_id):
         log.warning("unknown agent %r; using the default agent", agent_id)
@@ -155,6 +157,8 @@ async def run_turn(
         task = asyncio.ensure_future(_write_then_release(record, lane))
         _WRITES.add(task)
         task.add_done_callback(_WRITES.discard)
+        if wait_for_record:  # so that e.g. chat.history right after sees this turn
+            await asyncio.shield(task)
     return result
 
 

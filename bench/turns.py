@@ -82,12 +82,15 @@ def summary(values: list[float]) -> str:
     return f"median {statistics.median(values):.2f} ms, p99 {p99:.2f} ms"
 
 
-async def bare_sdk(url: str, turns: int) -> list[float]:
+async def bare_sdk(url: str, turns: int) -> tuple[list[float], float]:
     import anthropic
 
     client = anthropic.AsyncAnthropic(api_key="bench-key-123", base_url=url, max_retries=0)
     times = []
+    cpu = 0.0
     for i in range(turns + 10):
+        if i == 10:
+            cpu = time.process_time()
         began = time.perf_counter()
         stream = await client.messages.create(
             model="claude-sonnet-4-6",
@@ -99,8 +102,9 @@ async def bare_sdk(url: str, turns: int) -> list[float]:
             pass
         if i >= 10:
             times.append((time.perf_counter() - began) * 1000)
+    cpu = (time.process_time() - cpu) / turns * 1000
     await client.close()
-    return times
+    return times, cpu
 
 
 async def latency(url: str, turns: int) -> None:
@@ -119,13 +123,16 @@ async def latency(url: str, turns: int) -> None:
         assert reply.ok, reply.text
     await drain()
     cpu = (time.process_time() - cpu) / turns * 1000
-    sdk = await bare_sdk(url, turns)
+    sdk, sdk_cpu = await bare_sdk(url, turns)
     ours = statistics.median(added) - statistics.median(sdk)
     print(
         f"latency: {turns} sequential turns through reply_to: gateway-added {summary(added)}; "
         f"CPU {cpu:.1f} ms per turn"
     )
-    print(f"         the bare SDK call alone: {summary(sdk)}; our code adds {ours:.2f} ms (median)")
+    print(
+        f"         the bare SDK call alone: {summary(sdk)}, CPU {sdk_cpu:.1f} ms; "
+        f"our code adds {ours:.2f} ms (median)"
+    )
 
 
 async def throughput(url: str, sessions: int, rounds: int) -> None:

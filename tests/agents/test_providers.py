@@ -152,3 +152,27 @@ async def test_openai_fake_lists_models(fake_openai: FakeOpenAI) -> None:
     models = await client.models.list()
     assert [m.id async for m in models] == ["fake-model"]
     await client.close()
+
+
+async def test_fakes_also_answer_plain_json_requests(
+    fake_anthropic: FakeAnthropic, fake_openai: FakeOpenAI
+) -> None:
+    import anthropic
+    import openai
+
+    fake_anthropic.script(text="plain anthropic", usage=(3, 2))
+    fake_openai.script(text="plain openai", usage=(4, 1))
+    a = anthropic.AsyncAnthropic(api_key="test-key", base_url=fake_anthropic.url, max_retries=0)
+    o = openai.AsyncOpenAI(api_key="test-key", base_url=fake_openai.url + "/v1", max_retries=0)
+    message = await a.messages.create(
+        model="claude-sonnet-4-6", max_tokens=10, messages=[{"role": "user", "content": "hi"}]
+    )
+    completion = await o.chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "hi"}]
+    )
+    await a.close()
+    await o.close()
+    assert message.content[0].text == "plain anthropic"  # type: ignore[union-attr]
+    assert message.usage.input_tokens == 3
+    assert completion.choices[0].message.content == "plain openai"
+    assert completion.usage is not None and completion.usage.completion_tokens == 1

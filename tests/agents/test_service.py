@@ -196,6 +196,9 @@ async def test_max_concurrent_holds_at_the_model_server(fake_anthropic: FakeAnth
     assert all(r.ok for r in replies)
     assert fake_anthropic.max_in_flight == 3
     assert len(fake_anthropic.requests) == 50
+    await drain()
+    day = await sync_to_async(UsageDay.objects.get)()
+    assert (day.turns, day.tokens_in, day.tokens_out) == (50, 50 * 11, 50 * 7)
 
 
 async def test_messages_of_one_session_are_answered_one_at_a_time_in_order(
@@ -342,3 +345,19 @@ def test_warming_imports_the_providers_the_config_needs() -> None:
     )
     assert agentconf.apis_in_use() == ["anthropic-messages", "openai-completions"]
     warm(agentconf.apis_in_use())
+
+
+async def test_run_turn_has_recorded_the_turn_when_it_returns(
+    fake_anthropic: FakeAnthropic,
+) -> None:
+    from agents import store
+
+    configure(fake_anthropic)
+    await run_turn("main", "agent:main:main", "hello", on_delta=None, abort=None)
+    shown = await sync_to_async(store.history)("agent:main:main")
+    assert [(m["role"], m["content"][0]["text"]) for m in shown] == [
+        ("user", "hello"),
+        ("assistant", "Hello from the fake model."),
+    ]
+    listed = await sync_to_async(store.list_sessions)()
+    assert [(s["key"], s["messageCount"]) for s in listed] == [("agent:main:main", 2)]
