@@ -8,6 +8,7 @@ import secrets
 import uuid
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from gateway import events
@@ -47,6 +48,15 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             handshake.HANDSHAKE_TIMEOUT_S, self._handshake_timeout
         )
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale DB connections before every message, a thread hop per
+        # frame (most of a `health` round trip). Our DB work runs in sync helpers that do
+        # it themselves (gateway.protocol.sessionsinfo.fresh_db).
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def disconnect(self, code: int) -> None:
         timer = getattr(self, "_timer", None)
         if timer is not None:
@@ -57,7 +67,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             self.authed = False
             await self.channel_layer.group_discard(events.GROUP, self.channel_name)
             if presence.remove(self.conn_id):
-                events.emit("presence", {"presence": presence.snapshot()})
+                presence.changed()
             ticker.release()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -127,7 +137,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         presence.add(self.conn_id, self.client, self.address)
         ticker.acquire()
         await self._send_text(frames.res_ok(req_id, await hello.hello_ok(self.conn_id)))
-        events.emit("presence", {"presence": presence.snapshot()})
+        presence.changed()
 
     async def _refuse(self, req_id: Any, error: ProtocolError, code: int, reason: str) -> None:
         await self._send_text(frames.res_error(req_id, error))

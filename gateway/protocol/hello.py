@@ -32,7 +32,7 @@ async def hello_ok(conn_id: str) -> dict[str, Any]:
         "server": {"version": settings.VERSION, "host": socket.gethostname(), "connId": conn_id},
         "features": {"methods": sorted(methods()), "events": EVENTS},
         "snapshot": {
-            "presence": presence.snapshot(),
+            "presence": presence.snapshot(presence.SNAPSHOT_CAP),
             "health": await health.health(),
             "stateVersion": {"presence": presence.version(), "health": 0},
             "uptimeMs": presence.uptime_ms(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import platform
 import socket
 import time
@@ -10,6 +11,9 @@ from typing import Any
 from django.conf import settings
 
 STARTED = time.time()
+SNAPSHOT_CAP = 64  # entries in hello-ok's snapshot; `system-presence` lists everyone
+EVENT_CAP = 8  # entries per broadcast presence event (it goes to every client)
+EVENT_INTERVAL_S = 1.0  # presence events are coalesced: at most one per interval
 _entries: dict[str, dict[str, Any]] = {}
 _version = {"presence": 0}
 
@@ -62,8 +66,40 @@ def remove(conn_id: str) -> bool:
     return True
 
 
-def snapshot() -> list[dict[str, Any]]:
-    return [gateway_entry(), *_entries.values()]
+def snapshot(cap: int | None = None) -> list[dict[str, Any]]:
+    entries = list(_entries.values())
+    if cap is not None and len(entries) > cap:
+        entries = entries[-cap:]  # the most recent connections
+    return [gateway_entry(), *entries]
+
+
+def event_payload() -> dict[str, Any]:
+    return {
+        "presence": snapshot(EVENT_CAP),
+        "count": len(_entries) + 1,
+        "truncated": len(_entries) > EVENT_CAP,
+        "stateVersion": {"presence": _version["presence"]},
+    }
+
+
+_pending: dict[str, Any] = {"handle": None, "loop": None}
+
+
+def changed() -> None:
+    """Announce a presence change. Coalesced so that N clients connecting at once cost a
+    few events rather than N events of N entries to N clients."""
+    loop = asyncio.get_running_loop()
+    if _pending["handle"] is not None and _pending["loop"] is loop:
+        return
+    _pending["loop"] = loop
+    _pending["handle"] = loop.call_later(EVENT_INTERVAL_S, _emit)
+
+
+def _emit() -> None:
+    from gateway import events
+
+    _pending["handle"] = None
+    events.emit("presence", event_payload())
 
 
 def count() -> int:

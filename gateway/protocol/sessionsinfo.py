@@ -6,8 +6,25 @@ answers empty.
 
 from __future__ import annotations
 
+import functools
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import close_old_connections
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fresh_db(fn: F) -> F:
+    """Drop stale DB connections first (the consumer skips Channels' per-frame hop)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        close_old_connections()
+        return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _store() -> Any:
@@ -32,6 +49,7 @@ def recent_by_agent(limit: int = 5) -> dict[str, dict[str, Any]]:
     return out
 
 
+@fresh_db
 def list_sessions(limit: int = 100, agent_id: str | None = None) -> list[dict[str, Any]]:
     store = _store()
     if store is None:
@@ -42,6 +60,7 @@ def list_sessions(limit: int = 100, agent_id: str | None = None) -> list[dict[st
     return rows
 
 
+@fresh_db
 def history(session_key: str, limit: int = 200) -> tuple[str, list[dict[str, Any]]]:
     store = _store()
     if store is None:
@@ -54,6 +73,7 @@ def history(session_key: str, limit: int = 200) -> tuple[str, list[dict[str, Any
     return (str(session_id) if session_id else ""), store.history(session_key, limit)
 
 
+@fresh_db
 def reset(session_key: str) -> bool:
     store = _store()
     if store is None:
@@ -62,11 +82,13 @@ def reset(session_key: str) -> bool:
     return True
 
 
+@fresh_db
 def delete(session_key: str) -> bool:
     store = _store()
     return bool(store.delete_session(session_key)) if store is not None else False
 
 
+@fresh_db
 def usage_by_day(days: int = 14) -> list[dict[str, Any]]:
     store = _store()
     return list(store.usage_by_day(days)) if store is not None else []

@@ -118,7 +118,7 @@
         }));
         break;
       case "chat": onChat(p); break;
-      case "presence": $("#ov-clients").textContent = String((p.presence || []).length - 1); break;
+      case "presence": $("#ov-clients").textContent = String((p.count || (p.presence || []).length) - 1); break;
       case "health": break;
       case "shutdown":
         notice("The gateway is stopping (" + (p.reason || "shutdown") + "). Reconnecting when it is back…", "error");
