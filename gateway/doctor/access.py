@@ -22,8 +22,11 @@ def check_gateway_auth(ctx: Context) -> list[Finding]:
     if cfg is None:
         return []
     gw = cfg.gateway
+    # fly.toml starts rungateway with `--bind lan` (a flag this process cannot see): the only
+    # way Fly's proxy reaches the gateway.
+    flag = "lan" if ctx.fly_app else None
     try:
-        bind = resolve_bind(None, gw.bind, gw.custom_bind_host)
+        bind = resolve_bind(flag, gw.bind, gw.custom_bind_host)
     except BindError as exc:
         return [Finding("epiloop.E010", str(exc), "fix gateway.bind / EPILOOP_GATEWAY_BIND")]
     token = gw.auth.token if isinstance(gw.auth.token, str) else None

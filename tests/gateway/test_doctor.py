@@ -136,6 +136,13 @@ def test_e005_a_lan_bind_needs_a_token_or_password(tmp_path: Path, settings: Any
     assert not found(ctx(tmp_path, with_password), "epiloop.E005")
 
 
+def test_e005_on_fly_the_gateway_binds_lan_whatever_the_config_says(tmp_path: Path) -> None:
+    # fly.toml starts `rungateway --bind lan`; a volume stands in for /data (not E004's test).
+    context = ctx(tmp_path, minimal(), fly_app="my-epiloop", root=Path("/proc"))
+    (finding,) = found(context, "epiloop.E005")
+    assert finding.message.startswith("bind lan (0.0.0.0) has no gateway token or password")
+
+
 def test_e005_stays_quiet_on_loopback_and_generates_nothing(tmp_path: Path) -> None:
     assert not found(ctx(tmp_path, minimal()), "epiloop.E005")
     assert not (tmp_path / "gateway-token").exists()
