@@ -64,7 +64,7 @@ def check_file_modes(ctx: Context) -> list[Finding]:
     return [
         Finding(
             "epiloop.W005",
-            f"{path} is readable by other users (mode {path.stat().st_mode & 0o777:04o}); it "
+            f"{path} is open to other users (mode {path.stat().st_mode & 0o777:04o}); it "
             "holds secrets",
             f"chmod 0600 {path} (or run `doctor --fix`)",
         )

@@ -305,7 +305,7 @@ def test_w005_flags_secret_files_others_can_read(tmp_path: Path, anthropic_key: 
     context = ctx(tmp_path, minimal())
     write(tmp_path / "secret_key", "k" * 50, mode=0o644)
     (finding,) = found(context, "epiloop.W005")
-    assert finding.message.startswith(f"{tmp_path / 'secret_key'} is readable by other users")
+    assert finding.message.startswith(f"{tmp_path / 'secret_key'} is open to other users")
     (tmp_path / "secret_key").chmod(0o600)
     assert not found(context, "epiloop.W005")
 
