@@ -39,4 +39,22 @@ def summaries() -> dict[str, dict[str, Any]]:
     for name, status in running.items():
         entry = out.setdefault(name, {"configured": True, "enabled": True})
         entry.update({"running": True, **status})
+        entry.update(_camel(status))
     return out
+
+
+def _ms(seconds: Any) -> int | None:
+    return int(seconds * 1000) if isinstance(seconds, (int, float)) and seconds else None
+
+
+def _camel(status: dict[str, Any]) -> dict[str, Any]:
+    """The protocol's camelCase names for the adapters' status fields (times in ms)."""
+    return {
+        "botUser": status.get("bot_user") or "",
+        "botId": status.get("bot_id") or "",
+        "lastError": status.get("last_error") or "",
+        "lastErrorAt": _ms(status.get("last_error_at")),
+        "lastConnectedAt": _ms(status.get("last_connect")),
+        "lastInboundAt": _ms(status.get("last_inbound")),
+        "lastOutboundAt": _ms(status.get("last_outbound")),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -13,8 +14,28 @@ CACHE_S = 1.0
 _cache: dict[str, Any] = {"at": 0.0, "payload": None}
 
 
+EVENT_DELAY_S = 1.0
+_pending: dict[str, Any] = {"task": None}
+
+
 def invalidate() -> None:
+    """Sessions or channels changed: the next `health` is fresh, and clients get a
+    `health` event (coalesced: at most one per EVENT_DELAY_S)."""
     _cache["at"] = 0.0
+    task = _pending["task"]
+    if task is not None and not task.done():
+        return
+    try:
+        _pending["task"] = asyncio.ensure_future(_announce())
+    except RuntimeError:  # no running loop (sync caller): the next read is fresh anyway
+        _pending["task"] = None
+
+
+async def _announce() -> None:
+    from gateway import events
+
+    await asyncio.sleep(EVENT_DELAY_S)
+    events.emit("health", await health(fresh=True))
 
 
 async def health(*, fresh: bool = False) -> dict[str, Any]:

@@ -34,12 +34,17 @@ async def send(call: Call) -> dict[str, Any]:
     adapter = RUNNING.get(channel)
     if adapter is None:
         raise ProtocolError(UNAVAILABLE, f"channel {channel} is not running")
-    sender = getattr(adapter, "send_text", None) or getattr(adapter, "send", None)
+    sender = getattr(adapter, "send_text", None)  # (to, text) -> message id
     if sender is None:
         raise ProtocolError(UNAVAILABLE, f"channel {channel} cannot send from the gateway")
-    result = sender(to, message)
-    if inspect.isawaitable(result):
-        result = await result
+    try:
+        result = sender(to, message)
+        if inspect.isawaitable(result):
+            result = await result
+    except ValueError as exc:
+        raise ProtocolError(INVALID_REQUEST, f"{channel}: {exc}") from None
+    except Exception as exc:
+        raise ProtocolError(UNAVAILABLE, f"{channel}: {exc}") from None
     message_id = str(result) if isinstance(result, (str, int)) else ""
     return {"ok": True, "channel": channel, "to": to, "messageId": message_id}
 

@@ -186,11 +186,11 @@
       const state = c.connected ? el("span", { class: "badge ok" }, "connected")
         : c.running ? el("span", { class: "badge bad" }, "not connected")
         : el("span", { class: "badge" }, c.enabled ? "not running" : "off");
-      const bot = c.bot || c.botUser || c.username || c.botName || "";
+      const bot = c.botUser || c.bot_user || c.username || "";
       const meta = [];
       if (bot) meta.push("bot: " + (typeof bot === "string" ? bot : (bot.name || bot.username || JSON.stringify(bot))));
       if (c.lastError) meta.push("last error: " + c.lastError);
-      const lastIn = c.lastInboundAt || c.lastMessageAt || c.lastInbound;
+      const lastIn = c.lastInboundAt;
       if (lastIn) meta.push("last message: " + (typeof lastIn === "number" ? ago(lastIn) : lastIn));
       list.append(el("li", { "data-channel": name }, el("strong", {}, res.channelLabels[name] || name), " ", state,
         el("span", { class: "meta" }, meta.join(" · ") || (c.configured ? "configured" : "not configured"))));

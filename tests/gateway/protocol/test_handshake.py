@@ -139,3 +139,15 @@ async def test_the_password_works_like_the_token(gateway: GatewayProcess) -> Non
         await ws.send(req("connect", params))
         res = json.loads(await ws.recv())
     assert res["ok"] is True
+
+
+async def test_stopping_the_gateway_tells_clients_why(gateway_factory: Any) -> None:
+    gw = gateway_factory(
+        "--no-channels", env={"EPILOOP_GATEWAY_TOKEN": TOKEN}, config={"gateway": {"mode": "local"}}
+    )
+    client = await Client.open(gw.ws_url)
+    gw.proc.send_signal(15)
+    shutdown = await client.event("shutdown", timeout=10)
+    await client.close()
+    assert shutdown["payload"]["reason"] == "gateway stopping"
+    assert isinstance(shutdown["seq"], int)
