@@ -173,3 +173,18 @@ def test_an_invalid_config_shows_each_problem_with_its_path(
     expect(status).to_contain_text("channels.discord.groupPolicy")
     expect(status.locator(".problem").first).to_contain_text("channels.discord.groupPolicy")
     shot(page, "config-invalid")
+
+
+def test_a_lost_connection_says_so_and_reconnects(page: Any, gateway_factory: Any) -> None:
+    gw = gateway_factory("--no-channels", env={"EPILOOP_GATEWAY_TOKEN": TOKEN}, config=CONFIG)
+    sign_in(page, gw)
+    gw.stop()
+    state = page.get_by_test_id("connection-state")
+    expect(state).to_have_attribute("data-state", re.compile("disconnected|connecting"))
+    expect(page.locator("#notice")).to_contain_text(re.compile("gateway is stopping|lost"))
+    shot(page, "disconnected")
+    again = gateway_factory(
+        "--no-channels", env={"EPILOOP_GATEWAY_TOKEN": TOKEN}, config=CONFIG, port=gw.port
+    )
+    expect(state).to_have_attribute("data-state", "connected", timeout=20_000)
+    assert again.port == gw.port

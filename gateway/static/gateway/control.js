@@ -381,7 +381,7 @@
     const tokens = (r) => (r.inputTokens || 0) + (r.outputTokens || 0);
     const perDay = dates.map((d) => rows.filter((r) => r.date === d).reduce((a, r) => a + tokens(r), 0));
     const max = Math.max(1, ...perDay);
-    const W = 640, H = 220, pad = 36, bw = (W - pad * 2) / dates.length;
+    const W = 640, H = 220, pad = 36, bw = Math.min(48, (W - pad * 2) / dates.length);
     const ns = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);

@@ -37,7 +37,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
     gw.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def model_gateway(
     tmp_path_factory: pytest.TempPathFactory, fake_openai_server: FakeOpenAI
 ) -> Iterator[GatewayProcess]:
