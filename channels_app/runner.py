@@ -44,17 +44,6 @@ async def start_enabled(config: Any, only: str | None = None) -> None:
         await adapter.start()
 
 
-async def restart(name: str, config: Any) -> None:
-    """Stop channel `name` if it runs, and start it again if the new config wants it."""
-    adapter = RUNNING.pop(name, None)
-    if adapter is not None:
-        try:
-            await adapter.stop()
-        except Exception:
-            log.exception("stopping channel %s failed", name)
-    await start_enabled(config, only=name)
-
-
 async def stop_all() -> None:
     for name, adapter in list(RUNNING.items()):
         try:

@@ -3,10 +3,10 @@
 The gateway polls the file once a second (a `stat`, and a hash only when size or mtime
 moved). A valid change is imported and applied at once: agents, bindings, policies and
 allowlists are read from `gateway.config.runtime.current()` on every message, and a
-channel whose connection settings changed is restarted. A change under `gateway.*` cannot
-be applied to a listening server: it is logged as needing a restart and shown in
-`/readyz`'s sibling `RUNTIME.restart_needed` (Control UI, admin). An invalid change is not
-applied; the running config stays and every problem is logged with its path.
+channel adapter reconnects itself when its token or endpoint changed. A change under
+`gateway.*` cannot be applied to a listening server: it is logged as needing a restart and
+kept in `RUNTIME.restart_needed` (Control UI, admin). An invalid change is not applied;
+the running config stays and every problem is logged with its path.
 
 `gateway.reload.mode`: `hybrid` (default) and `hot` both apply what can be applied live
 and report what needs a restart (Epiloop never restarts itself); `off` stops watching.
@@ -134,9 +134,12 @@ class Watcher:
         if self.channels:
             from channels_app import runner
 
+            # A running adapter follows the config itself (it reconnects when its token or
+            # endpoint changes, and stops when disabled); a channel that was not running
+            # starts here once the new config wants it.
             for name in channels_to_restart(old, new):
-                log.info("channel %s settings changed; reconnecting", name)
-                await runner.restart(name, new)
+                if name not in runner.RUNNING:
+                    await runner.start_enabled(new, only=name)
 
     async def run(self) -> None:
         while True:
