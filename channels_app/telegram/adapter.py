@@ -281,10 +281,11 @@ class TelegramAdapter:
         from channels_app.drops import arecord_drop
         from channels_app.policy import decide
 
-        if inbound.chat_kind == "dm":
+        try:
+            # Most decisions need no database (groups, allowlisted or open DMs): no thread hop.
+            decision = decide(inbound, self.config, _NoDatabase())
+        except _NeedsDatabase:
             decision = await sync_to_async(decide, thread_sensitive=True)(inbound, self.config)
-        else:
-            decision = decide(inbound, self.config)  # group rules never touch the database
         if not decision.allowed:
             if not decision.quiet:
                 await arecord_drop(inbound, decision.reason)
@@ -312,6 +313,21 @@ class TelegramAdapter:
     async def _on_handler_error(self, _update: object, context: Any) -> None:
         self.state.error(redact(f"handling an update failed: {context.error!r}"))
         log.error("handling an update failed", exc_info=context.error)
+
+
+class _NeedsDatabase(Exception):
+    pass
+
+
+class _NoDatabase:
+    """A pairing store for the first, in-loop attempt at a decision: touching it means the
+    decision needs the database, so it is made again in a worker thread."""
+
+    def is_approved(self, inbound: InboundMessage) -> bool:
+        raise _NeedsDatabase
+
+    def request(self, inbound: InboundMessage) -> Any:
+        raise _NeedsDatabase
 
 
 def _agents_reply_to() -> Callable[..., Awaitable[Any]]:

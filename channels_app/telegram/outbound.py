@@ -23,6 +23,9 @@ from channels_app.telegram.options import MAX_MESSAGE_LENGTH
 log = logging.getLogger("epiloop.telegram")
 
 TYPING_EVERY = 4.0  # Telegram shows "typing…" for 5 s after each sendChatAction
+# An answer faster than this needs no "typing…" (it would show after the answer anyway):
+# saves one Bot API call per quick reply.
+TYPING_GRACE = 0.2
 MAX_ATTEMPTS = 5
 
 
@@ -142,5 +145,14 @@ class Sender:
 
 
 def typing(sender: Sender, chat_id: str, thread_id: str = "") -> Any:
-    """Keep "typing…" visible while the block runs."""
-    return typing_loop(lambda: sender.typing_once(chat_id, thread_id), TYPING_EVERY, log)
+    """Keep "typing…" visible while the block runs (from `TYPING_GRACE` seconds on)."""
+    started = False
+
+    async def send() -> None:
+        nonlocal started
+        if not started:
+            started = True
+            await asyncio.sleep(TYPING_GRACE)
+        await sender.typing_once(chat_id, thread_id)
+
+    return typing_loop(send, TYPING_EVERY, log)

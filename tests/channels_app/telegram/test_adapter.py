@@ -102,7 +102,7 @@ async def test_a_group_message_without_mention_is_dropped_with_its_reason(
 async def test_a_mention_in_a_forum_topic_is_answered_in_that_topic(
     start_adapter: Any, fake_telegram: FakeTelegram, echo_agent: Any
 ) -> None:
-    echo_agent.delay = 0.1
+    echo_agent.delay = 0.4  # long enough for "typing…" (TYPING_GRACE)
     await start_adapter({"groups": {"-100123": {"systemPrompt": "Be brief."}}})
     update = fake_telegram.group(f"@{BOT} what's new?", chat_id=-100123, thread_id=9)
     [message] = await sent(fake_telegram, chat_id=-100123)

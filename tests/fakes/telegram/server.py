@@ -47,6 +47,7 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._calls: list[tuple[str, dict[str, Any]]] = []
+        self._call_times: list[float] = []  # time.monotonic() of each call, for bench/
         self._failures: list[Failure] = []
         self._webhook: dict[str, Any] = {"url": "", "secret_token": ""}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -209,6 +210,15 @@ class FakeTelegram:
         with self._lock:
             return [params for m, params in self._calls if method is None or m == method]
 
+    def timed_calls(self, method: str) -> list[tuple[float, dict[str, Any]]]:
+        """(time.monotonic() when it arrived, params) of each call of `method`."""
+        with self._lock:
+            return [
+                (at, params)
+                for (m, params), at in zip(self._calls, self._call_times, strict=True)
+                if m == method
+            ]
+
     def methods(self) -> list[str]:
         with self._lock:
             return [m for m, _ in self._calls]
@@ -305,6 +315,7 @@ class FakeTelegram:
     def _record(self, method: str, params: dict[str, Any]) -> None:
         with self._lock:
             self._calls.append((method, params))
+            self._call_times.append(time.monotonic())
         with self._changed:
             self._changed.notify_all()
 
