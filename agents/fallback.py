@@ -110,7 +110,13 @@ class Outcome:
         parts = [f"{a.ref} {a.reason}" for a in self.attempts]
         if self.error is not None and not self.error.falls_back and self.attempts:
             last = self.attempts[-1]
-            return f"Sorry, {last.ref} could not answer: {last.reason} ({last.detail})."[:600]
+            if self.error.kind == "context_length":
+                return (
+                    f"Sorry, {last.ref} could not answer: {last.reason}. "
+                    "Send /new to start a fresh session."
+                )
+            detail = last.detail if len(last.detail) <= 200 else last.detail[:199] + "…"
+            return f"Sorry, {last.ref} could not answer: {last.reason} ({detail})."
         return "Sorry, no model could answer: " + "; ".join(parts) + "."
 
 
@@ -217,6 +223,7 @@ async def call_with_fallback(
             continue
         cooldowns.succeeded(plan.key)
         return Outcome(True, output.text, plan.ref, output, attempts)
+    attempts.sort(key=lambda a: refs.index(a.ref) if a.ref in refs else len(refs))
     if last_error is None:  # nothing could even be tried (no keys, unknown providers)
         first = attempts[0] if attempts else None
         last_error = ProviderError(

@@ -96,9 +96,9 @@ async def test_these_errors_move_on_to_the_next_model(
 async def test_a_stalled_model_times_out_and_leaves_time_for_the_next(
     chain: None, fake_anthropic: FakeAnthropic, fake_openai: FakeOpenAI
 ) -> None:
-    fake_anthropic.script(model=OPUS, delay=5)
+    fake_anthropic.script(model=OPUS, delay=8)
     fake_anthropic.script(model=SONNET, text="in time")
-    outcome, _ = await ask(timeout=1.5)
+    outcome, _ = await ask(timeout=6)  # opus may stall for 6/3 s, sonnet then has 4/2 s
     assert outcome.text == "in time"
     assert outcome.attempts[0].kind == "timeout"
 
@@ -234,3 +234,47 @@ async def test_cooldown_is_per_key(
     fake_anthropic.requests.clear()
     outcome, _ = await ask()
     assert outcome.ok and tried(fake_anthropic, fake_openai) == [OPUS]
+
+
+async def test_the_final_message_follows_candidate_order_with_cooling_and_missing_keys(
+    fake_anthropic: FakeAnthropic, clock: Clock
+) -> None:
+    install(
+        {
+            "agents": {
+                "defaults": {
+                    "model": {
+                        "primary": f"anthropic/{OPUS}",
+                        "fallbacks": [f"anthropic/{SONNET}", "nokey/m"],
+                    }
+                }
+            },
+            "models": {
+                "providers": {
+                    **providers(fake_anthropic.url)["providers"],
+                    "nokey": {"baseUrl": "https://llm.example/v1"},
+                }
+            },
+        }
+    )
+    fake_anthropic.script(model=OPUS, status=429)
+    fake_anthropic.script(model=SONNET, status=500)
+    await ask()
+    fake_anthropic.script(model=OPUS, status=429)
+    clock.now += 1
+    outcome, _ = await ask()  # both cooling: opus, the least recently failed, is tried
+    assert outcome.failure_message() == (
+        f"Sorry, no model could answer: anthropic/{OPUS} rate limited; "
+        f"anthropic/{SONNET} cooling down; nokey/m no API key."
+    )
+
+
+async def test_too_long_conversation_suggests_a_fresh_session(
+    chain: None, fake_anthropic: FakeAnthropic
+) -> None:
+    fake_anthropic.script(model=OPUS, status=400, error_message="prompt is too long: 300000 tokens")
+    outcome, _ = await ask()
+    assert outcome.failure_message() == (
+        f"Sorry, anthropic/{OPUS} could not answer: conversation too long. "
+        "Send /new to start a fresh session."
+    )
