@@ -7,12 +7,8 @@ the generated gateway token, logs and agent workspaces.
 
 from __future__ import annotations
 
-import fcntl
-import ipaddress
 import os
 import secrets
-import socket
-import struct
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -124,39 +120,6 @@ def _public_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _own_addresses() -> list[str]:
-    """This machine's IP addresses, as Host values ("[...]" for IPv6).
-
-    Fly's health checker requests /healthz on the VM's private address (Host: 172.19.x.x:3000
-    or the 6PN IPv6), not on `<app>.fly.dev`; without these hosts Django would answer it 400
-    (DisallowedHost). Accepting the machine's own addresses names no outside domain, so it
-    adds nothing for Host-header attacks.
-    """
-    found: list[str] = []
-    siocgifaddr = 0x8915
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        for _, name in socket.if_nameindex():
-            try:
-                packed = fcntl.ioctl(
-                    sock.fileno(), siocgifaddr, struct.pack("256s", name[:15].encode())
-                )
-            except OSError:
-                continue
-            found.append(socket.inet_ntoa(packed[20:24]))
-    try:
-        lines = Path("/proc/net/if_inet6").read_text().splitlines()
-    except OSError:
-        lines = []
-    for line in lines:
-        digits = line.split()[0] if line.split() else ""
-        if len(digits) == 32:
-            found.append(f"[{ipaddress.IPv6Address(bytes.fromhex(digits)).compressed}]")
-    private = env.str("FLY_PRIVATE_IP", default="")
-    if private:
-        found.append(f"[{private}]" if ":" in private else private)
-    return list(dict.fromkeys(found))
-
-
 PUBLIC_ORIGIN = _public_origin()
 # Production: on Fly.io, or behind a proxy that serves EPILOOP_PUBLIC_URL over HTTPS.
 PRODUCTION = bool(EPILOOP_ENV["fly_app_name"] or PUBLIC_ORIGIN)
@@ -169,12 +132,13 @@ def _hosts() -> list[str]:
     # The gateway answers on whatever address it is bound to (LAN IPs, tailnet names);
     # the gateway token is the gate. Production deployments pin hosts via Fly or public URL.
     if PRODUCTION:
-        # localhost: the image's HEALTHCHECK and `fly proxy`; own addresses: Fly's checker.
+        # localhost: the image's HEALTHCHECK and `fly proxy`. Fly's own checker sends the
+        # VM's private address as Host; gateway.middleware answers /healthz before any host
+        # validation, so that address need not be listed here.
         named = ["localhost", "127.0.0.1", "[::1]"]
         if EPILOOP_ENV["fly_app_name"]:
             # `.internal`: other apps of the organisation over the private network.
             named += [f"{EPILOOP_ENV['fly_app_name']}.fly.dev", ".internal"]
-            named += _own_addresses()
         if PUBLIC_ORIGIN:
             named.append(urlsplit(PUBLIC_ORIGIN).hostname or "localhost")
         return list(dict.fromkeys(named))
