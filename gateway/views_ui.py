@@ -10,6 +10,14 @@ from django.views.decorators.clickjacking import xframe_options_deny
 
 @xframe_options_deny
 def control(request: HttpRequest) -> HttpResponse:
+    from gateway.config.runtime import current
+
+    if not current().gateway.control_ui.enabled:
+        return HttpResponse(
+            "The Control UI is off (gateway.controlUi.enabled is false). The admin is at /admin/.",
+            status=404,
+            content_type="text/plain",
+        )
     response = render(
         request,
         "gateway/control.html",
