@@ -157,9 +157,10 @@ def _finish(run: Run, result: Any) -> None:
         _emit(run, "aborted", message=_message(run.text), errorMessage="aborted by the user")
         return
     if not ok:
-        error = str(getattr(result, "error", "") or text or "the model call failed")
+        # The turn's text is the user-facing explanation (busy, all models failed, timeout).
+        error = text or str(getattr(result, "error", "") or "the model call failed")
         run.outcome = {"state": "error", "error": error, "text": text}
-        _emit(run, "error", errorMessage=error, message=_message(text) if text else None)
+        _emit(run, "error", errorMessage=error)
         return
     if not text.strip():
         run.outcome = {"state": "error", "error": "the model returned an empty reply"}
