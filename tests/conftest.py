@@ -28,3 +28,12 @@ def gateway_factory(tmp_path: Path) -> Iterator[Callable[..., GatewayProcess]]:
     yield factory
     for gw in started:
         gw.stop()
+
+
+@pytest.fixture(autouse=True)
+def _forget_log_secrets() -> Iterator[None]:
+    """Secrets registered for log redaction by one test must not redact another's output."""
+    yield
+    from gateway.logs import forget_secrets
+
+    forget_secrets()
