@@ -44,6 +44,15 @@ def with_other_keys(obj: Any, extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def masked(secret: str) -> str:
+    return "•" * 8 + (secret[-4:] if len(secret) >= 12 else "")
+
+
+def literal_secret(value: Any) -> bool:
+    """A token written into the file itself (not a `${VAR}` or a SecretRef)."""
+    return isinstance(value, str) and bool(value) and "${" not in value and value[:1] != "{"
+
+
 class ConfigForm(forms.ModelForm):
     other_keys = PrettyJSONFormField(
         label="Other keys",
@@ -54,9 +63,23 @@ class ConfigForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["other_keys"].initial = other_keys(self.instance)
+        # Literal tokens never reach the browser: the page shows them masked, and a masked
+        # value coming back means "unchanged".
+        self._secrets: dict[str, str] = {}
+        for attr, (_, kind) in getattr(self.instance, "JSON_FIELDS", {}).items():
+            value = getattr(self.instance, attr, None)
+            if kind != "secret" or attr not in self.fields or not isinstance(value, str):
+                continue
+            if literal_secret(value):
+                self._secrets[attr] = value
+                self.initial[attr] = masked(value)
+                self.fields[attr].help_text = "Shown masked; type a new value to replace it."
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        for attr, original in self._secrets.items():
+            if cleaned.get(attr) == masked(original):
+                cleaned[attr] = original
         if file_changed_on_disk():
             raise ValidationError(STALE_MESSAGE)
         extra = cleaned.get("other_keys")

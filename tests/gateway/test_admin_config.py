@@ -336,3 +336,27 @@ def test_the_file_state_page_says_whether_the_file_is_valid(
     assert "INVALID (not applied)" in page
     assert "session.dmScope: must be one of main, per-peer" in page
     assert "edited on disk since it was last imported" in page
+
+
+def test_a_token_written_in_the_file_is_shown_masked_and_kept_unless_replaced(
+    admin_client: Client, config_file: Path
+) -> None:
+    from channels_app.models.config import DiscordSettings
+
+    config_file.write_text('{"channels": {"discord": {"token": "test-token-abcdef123456"}}}')
+    import_file(config_file)
+    discord = DiscordSettings.objects.get()
+    page = admin_client.get(change_url(discord))
+    assert "test-token-abcdef123456" not in page.content.decode()
+    data = post_data(page)
+    assert data["token"] == "••••••••3456"
+    data["group_policy"] = "open"
+    assert admin_client.post(change_url(discord), data).status_code == 302
+    saved = json.loads(config_file.read_text())["channels"]["discord"]
+    assert saved == {"token": "test-token-abcdef123456", "groupPolicy": "open"}
+    data = post_data(admin_client.get(change_url(discord)))
+    data["token"] = "test-token-new-000000"
+    assert admin_client.post(change_url(discord), data).status_code == 302
+    assert json.loads(config_file.read_text())["channels"]["discord"]["token"] == (
+        "test-token-new-000000"
+    )
