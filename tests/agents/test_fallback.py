@@ -47,7 +47,7 @@ def clock() -> Clock:
     return c
 
 
-async def ask(timeout: float = 10) -> tuple[Outcome, list[str]]:
+async def ask(timeout: float = 60) -> tuple[Outcome, list[str]]:
     pieces: list[str] = []
     outcome = await call_with_fallback(
         agentconf.candidates("main"),

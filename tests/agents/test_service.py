@@ -327,7 +327,8 @@ async def test_a_missing_key_is_named_in_the_reply_and_the_next_model_answers(
     finally:
         settings.EPILOOP_ENV["anthropic_api_key"] = saved
     assert reply.ok and reply.model == "openai/gpt-4o"
-    assert "no API key for anthropic" in caplog.text and "ANTHROPIC_API_KEY" in caplog.text
+    assert "no API key for anthropic" in caplog.text
+    assert "models.providers.anthropic.apiKey" in caplog.text
 
 
 def test_warming_imports_the_providers_the_config_needs() -> None:
