@@ -75,15 +75,22 @@ class DiscordAdapter:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        if self.client is not None:
-            await self.client.close()
+        # Cancel the connection loop first, then close the client: discord.py forgets its
+        # event loop on close(), and a connect() still running would dispatch into nothing.
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+        if self.client is not None:
+            from channels_app.discord import client as dc
+
+            await dc.close_client(self.client)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Let the event tasks discord.py dispatched while closing (on_disconnect, ...) run
+        # now, rather than be destroyed unstarted with the loop.
+        await asyncio.sleep(0.01)
         self.state.running = False
         self.state.disconnected()
 
@@ -147,8 +154,8 @@ class DiscordAdapter:
                 self._transient(f"{type(exc).__name__}: {exc}")
             finally:
                 self.state.disconnected()
-                if self.client is not None and not self.client.is_closed():
-                    await self.client.close()
+                if self.client is not None:
+                    await dc.close_client(self.client)
             if self._stopping:
                 return
             delay = self.backoff.next()

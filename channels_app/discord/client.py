@@ -88,6 +88,16 @@ def build_client(handler: Any, guild_ready_timeout: float = 0.5) -> discord.Clie
     return client
 
 
+async def close_client(client: discord.Client) -> None:
+    """Close `client`, first cancelling its pending "ready" timer: discord.py would fire it
+    after close() has dropped the event loop, leaving an orphaned coroutine."""
+    ready_task = getattr(client._connection, "_ready_task", None)
+    if ready_task is not None and not ready_task.done():
+        ready_task.cancel()
+    if not client.is_closed():
+        await client.close()
+
+
 def _mention_re(bot_id: int) -> re.Pattern[str]:
     return re.compile(rf"<@!?{bot_id}>\s*")
 

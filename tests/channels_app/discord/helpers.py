@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from asgiref.sync import sync_to_async
+
 from channels_app.discord.adapter import DiscordAdapter
 from channels_app.types import InboundMessage
 from gateway.config import runtime
@@ -85,7 +87,9 @@ def _reasons() -> list[str]:
 
 async def reasons() -> list[str]:
     """The recorded drop reasons, oldest first."""
-    return await asyncio.to_thread(_reasons)
+    # The same thread as the adapter's ORM calls: the in-memory test database is shared
+    # between threads with table locks.
+    return await sync_to_async(_reasons)()
 
 
 async def wait_reasons(count: int = 1) -> list[str]:

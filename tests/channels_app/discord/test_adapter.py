@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
+from asgiref.sync import sync_to_async
 
 from channels_app.chunking import split_reply
 from channels_app.discord.adapter import DiscordAdapter
@@ -129,7 +130,7 @@ async def test_mentions_and_replies_to_the_bot_count(fake_discord: FakeDiscord) 
     second = (await sent(fake_discord, 2, GENERAL))[1]
     await bot.stop()
     assert second["content"] == "echo: a reply"
-    assert await reasons() == ["no mention (requireMention)"]
+    assert await wait_reasons() == ["no mention (requireMention)"]
 
 
 async def test_other_bots_are_ignored(adapter: DiscordAdapter, fake_discord: FakeDiscord) -> None:
@@ -195,12 +196,12 @@ async def test_dm_pairing_round_trip(adapter: DiscordAdapter, fake_discord: Fake
     fake_discord.dm("hi, who are you?", author_id="555", author_name="carol")
     [code_msg] = await sent(fake_discord, 1)
     dm_channel = code_msg["channel_id"]
-    [pending] = await asyncio.to_thread(pairing.pending, "discord")
+    [pending] = await sync_to_async(pairing.pending)("discord")
     assert pending.code in code_msg["content"]
     fake_discord.dm("hello again", author_id="555")
     assert (await wait_reasons(2))[1].startswith("pairing pending")
     assert len(fake_discord.sent_to(dm_channel)) == 1  # exactly one code message
-    await asyncio.to_thread(pairing.approve, "discord", pending.code)
+    await sync_to_async(pairing.approve)("discord", pending.code)
     fake_discord.dm("now?", author_id="555")
     replies = await sent(fake_discord, 2, dm_channel)
     assert replies[1]["content"] == "echo: now?"

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from gateway.config import runtime
+from gateway.runtime import RUNTIME
+
+
+@pytest.fixture(autouse=True)
+def _fresh_runtime() -> Iterator[None]:
+    """Each test installs its own config; none leaks into the next (or other platforms')."""
+    yield
+    runtime.reset()
+    RUNTIME.channel_problems.pop("discord", None)
