@@ -7,3 +7,9 @@ class ChannelsAppConfig(AppConfig):
     verbose_name = "Channels"
     default_auto_field = "django.db.models.BigAutoField"
     name = "channels_app"
+
+    def ready(self) -> None:
+        # Only registers a function with the route explainer; no bot starts here.
+        from channels_app.explain import register
+
+        register()
