@@ -188,3 +188,31 @@ def test_a_lost_connection_says_so_and_reconnects(page: Any, gateway_factory: An
     )
     expect(state).to_have_attribute("data-state", "connected", timeout=20_000)
     assert again.port == gw.port
+
+
+def test_the_raw_config_editor_saves_and_refuses_a_stale_base(
+    page: Any, gateway_factory: Any
+) -> None:
+    gw = gateway_factory("--no-channels", env={"EPILOOP_GATEWAY_TOKEN": TOKEN}, config=CONFIG)
+    sign_in(page, gw)
+    page.locator("#config-raw-box summary").click()
+    raw = page.get_by_test_id("config-raw")
+    expect(raw).to_have_value(re.compile('"agents"'))
+    doc = json.loads(raw.input_value())
+    doc["messages"] = {"responsePrefix": "[epiloop]"}
+    raw.fill(json.dumps(doc, indent=2))
+    page.get_by_test_id("config-save").click()
+    expect(page.get_by_test_id("config-save-result")).to_have_text(re.compile("^saved"))
+    saved = json.loads((gw.state_dir / "epiloop.json").read_text())
+    assert saved["messages"]["responsePrefix"] == "[epiloop]"
+    # Someone edits the file over ssh; the page's copy is now stale and must not win.
+    saved["messages"]["responsePrefix"] = "[ssh]"
+    (gw.state_dir / "epiloop.json").write_text(json.dumps(saved, indent=2))
+    doc["messages"] = {"responsePrefix": "[page]"}
+    raw.fill(json.dumps(doc, indent=2))
+    page.get_by_test_id("config-save").click()
+    expect(page.get_by_test_id("config-save-result")).to_contain_text("config changed since")
+    assert json.loads((gw.state_dir / "epiloop.json").read_text())["messages"] == {
+        "responsePrefix": "[ssh]"
+    }
+    shot(page, "config-editor")
