@@ -22,13 +22,14 @@ def invalidate() -> None:
     """Sessions or channels changed: the next `health` is fresh, and clients get a
     `health` event (coalesced: at most one per EVENT_DELAY_S)."""
     _cache["at"] = 0.0
-    task = _pending["task"]
-    if task is not None and not task.done():
-        return
     try:
-        _pending["task"] = asyncio.ensure_future(_announce())
-    except RuntimeError:  # no running loop (sync caller): the next read is fresh anyway
-        _pending["task"] = None
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # a sync caller: the next read is fresh anyway
+        return
+    task = _pending["task"]
+    if task is not None and not task.done() and task.get_loop() is loop:
+        return
+    _pending["task"] = loop.create_task(_announce())
 
 
 async def _announce() -> None:
