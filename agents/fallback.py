@@ -138,10 +138,15 @@ class _Plan:
     endpoint: Endpoint
     key: CooldownKey
     cooling: Cooling | None
+    several_keys: bool = False
+
+    def __str__(self) -> str:
+        """`provider/model`, plus which key when the provider has several."""
+        return f"{self.ref} [{self.endpoint.label}]" if self.several_keys else str(self.ref)
 
 
-async def _endpoint(provider: str) -> Endpoint:
-    return keys.cached(provider) or await sync_to_async(keys.resolve)(provider)
+async def _endpoints(provider: str) -> tuple[Endpoint, ...]:
+    return keys.cached(provider) or await sync_to_async(keys.resolve_all)(provider)
 
 
 async def _plan(
@@ -150,24 +155,26 @@ async def _plan(
     plans: list[_Plan] = []
     for ref in refs:
         try:
-            endpoint = await _endpoint(ref.provider)
+            endpoints = await _endpoints(ref.provider)
         except ProviderError as exc:
             log.warning("%s cannot be used: %s", ref, exc)
             attempts.append(Attempt(ref, exc.kind, str(exc)))
             continue
-        key = Cooldowns.key(endpoint, ref.model)
-        plans.append(_Plan(ref, endpoint, key, cooldowns.cooling(key)))
+        for endpoint in endpoints:
+            key = Cooldowns.key(endpoint, ref.model)
+            plans.append(_Plan(ref, endpoint, key, cooldowns.cooling(key), len(endpoints) > 1))
     ready = [p for p in plans if p.cooling is None]
     if plans and not ready:
         oldest = min(plans, key=lambda p: p.cooling.last_failed if p.cooling else 0.0)
-        log.info("every model of this agent is cooling down; trying %s anyway", oldest.ref)
+        log.info("every model of this agent is cooling down; trying %s anyway", oldest)
         oldest.cooling = None
         ready = [oldest]
+    ready_refs = {p.ref for p in ready}
     for p in plans:
-        if p.cooling is not None:
+        if p.cooling is not None and p.ref not in ready_refs:
             left = int(p.cooling.until - cooldowns.clock())
             attempts.append(Attempt(p.ref, "cooldown", f"{p.cooling.kind}, {left}s left"))
-            log.info("%s is cooling down (%s, %ds left); skipping", p.ref, p.cooling.kind, left)
+            log.info("%s is cooling down (%s, %ds left); skipping", p, p.cooling.kind, left)
     return ready
 
 
@@ -208,17 +215,15 @@ async def call_with_fallback(
             attempts.append(Attempt(plan.ref, exc.kind, str(exc)))
             partial = exc.partial or "".join(piece.seen)
             if partial:
-                log.warning(
-                    "%s failed (%s) after text had streamed; no fallback", plan.ref, exc.kind
-                )
+                log.warning("%s failed (%s) after text had streamed; no fallback", plan, exc.kind)
                 return Outcome(False, partial, plan.ref, None, attempts, exc, cut_off=True)
             if not exc.falls_back:
-                log.warning("%s failed (%s): %s", plan.ref, exc.kind, exc)
+                log.warning("%s failed (%s): %s", plan, exc.kind, exc)
                 return Outcome(False, "", plan.ref, None, attempts, exc)
             if i + 1 < len(ready):
-                log.warning("%s failed (%s); trying %s", plan.ref, exc.kind, ready[i + 1].ref)
+                log.warning("%s failed (%s); trying %s", plan, exc.kind, ready[i + 1])
             else:
-                log.warning("%s failed (%s); no model left to try", plan.ref, exc.kind)
+                log.warning("%s failed (%s); no model left to try", plan, exc.kind)
             last_error = exc
             continue
         cooldowns.succeeded(plan.key)

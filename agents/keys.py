@@ -51,7 +51,7 @@ BUILTINS: dict[str, Builtin] = {
 }
 
 _lock = threading.Lock()
-_cache: dict[str, tuple[float, Endpoint]] = {}
+_cache: dict[str, tuple[float, tuple[Endpoint, ...]]] = {}
 
 
 def _forget(_cfg: Any = None) -> None:
@@ -79,14 +79,15 @@ def _profile_ids(provider: str) -> list[str]:
     ]
 
 
-def _profile_key(provider: str) -> str:
+def _profile_keys(provider: str) -> list[tuple[str, str]]:
     from agents.models.config import profile_secret
 
+    found = []
     for profile_id in _profile_ids(provider):
         secret = profile_secret(profile_id)
         if secret:
-            return secret
-    return ""
+            found.append((profile_id, secret))
+    return found
 
 
 def _env_var_name(provider: str) -> str:
@@ -129,8 +130,8 @@ def missing_key_message(provider: str) -> str:
     )
 
 
-def cached(provider: str) -> Endpoint | None:
-    """The cached endpoint if still fresh (no DB access: safe on the event loop)."""
+def cached(provider: str) -> tuple[Endpoint, ...] | None:
+    """The cached endpoints if still fresh (no DB access: safe on the event loop)."""
     with _lock:
         hit = _cache.get(provider)
     if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
@@ -139,19 +140,24 @@ def cached(provider: str) -> Endpoint | None:
 
 
 def resolve(provider: str) -> Endpoint:
-    """The endpoint for a provider name. Sync (reads auth profile secrets from the DB)."""
-    now = time.monotonic()
-    with _lock:
-        hit = _cache.get(provider)
-    if hit is not None and now - hit[0] < CACHE_SECONDS:
-        return hit[1]
-    endpoint = _resolve(provider)
-    with _lock:
-        _cache[provider] = (now, endpoint)
-    return endpoint
+    """The endpoint for a provider name with its first key in order. Sync (reads auth
+    profile secrets from the DB)."""
+    return resolve_all(provider)[0]
 
 
-def _resolve(provider: str) -> Endpoint:
+def resolve_all(provider: str) -> tuple[Endpoint, ...]:
+    """One endpoint per usable key, in key order; fallbacks rotate to the next key of the
+    same model when one is failing or cooling down."""
+    hit = cached(provider)
+    if hit is not None:
+        return hit
+    endpoints = _resolve(provider)
+    with _lock:
+        _cache[provider] = (time.monotonic(), endpoints)
+    return endpoints
+
+
+def _resolve(provider: str) -> tuple[Endpoint, ...]:
     configured = current().models.providers.get(provider)
     builtin = BUILTINS.get(provider)
     if configured is None and builtin is None:
@@ -169,12 +175,19 @@ def _resolve(provider: str) -> Endpoint:
         )
     if base and api == "anthropic-messages":
         base = base.rstrip("/").removesuffix("/v1")  # the SDK adds /v1 itself
-    key = _profile_key(provider) or _env_key(provider)
-    if not key and configured is not None:
-        key = _config_key(configured.api_key)
-    if not key and builtin is None and _is_local(base):
-        key = LOCAL_PLACEHOLDER_KEY
-    if not key:
+    found = _profile_keys(provider)
+    env_name = builtin.env_names if builtin else _env_var_name(provider)
+    found.append((env_name, _env_key(provider)))
+    if configured is not None:
+        found.append((f"models.providers.{provider}.apiKey", _config_key(configured.api_key)))
+    keys: list[tuple[str, str]] = []
+    for label, key in found:
+        if key and key not in (k for _, k in keys):
+            keys.append((label, key))
+    if not keys and builtin is None and _is_local(base):
+        keys.append(("local server", LOCAL_PLACEHOLDER_KEY))
+    if not keys:
         raise ProviderError("missing_key", missing_key_message(provider))
-    register_secret(key)
-    return Endpoint(provider, api, base or None, key)
+    for _, key in keys:
+        register_secret(key)
+    return tuple(Endpoint(provider, api, base or None, key, label) for label, key in keys)

@@ -73,6 +73,7 @@ class Endpoint:
     api: str
     base_url: str | None
     api_key: str
+    label: str = ""  # where the key came from: an auth profile id, an env var, the config
 
 
 @dataclass

@@ -278,3 +278,42 @@ async def test_too_long_conversation_suggests_a_fresh_session(
         f"Sorry, anthropic/{OPUS} could not answer: conversation too long. "
         "Send /new to start a fresh session."
     )
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_failing_key_rotates_to_the_next_auth_profile_of_the_same_model(
+    fake_anthropic: FakeAnthropic, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    from asgiref.sync import sync_to_async
+
+    from agents.models import AuthProfile
+
+    def store_keys() -> None:
+        for label, secret in (("one", "key-one-111"), ("two", "key-two-222")):
+            profile = AuthProfile(profile_id=f"anthropic:{label}", provider="anthropic")
+            profile.set_secret(secret)
+            profile.save()
+
+    await sync_to_async(store_keys)()
+    install(
+        {
+            "agents": {"defaults": {"model": {"primary": f"anthropic/{OPUS}"}}},
+            "auth": {
+                "profiles": {
+                    "anthropic:one": {"provider": "anthropic"},
+                    "anthropic:two": {"provider": "anthropic"},
+                }
+            },
+            "models": {"providers": {"anthropic": {"baseUrl": fake_anthropic.url}}},
+        }
+    )
+    fake_anthropic.script(key="key-one-111", status=429)
+    with caplog.at_level(logging.WARNING, logger="epiloop.agent"):
+        outcome, _ = await ask()
+    assert outcome.ok
+    assert [r.api_key for r in fake_anthropic.requests] == ["key-one-111", "key-two-222"]
+    one, two = f"anthropic/{OPUS} [anthropic:one]", f"anthropic/{OPUS} [anthropic:two]"
+    assert f"{one} failed (rate_limit); trying {two}" in caplog.text
+    fake_anthropic.requests.clear()
+    await ask()
+    assert [r.api_key for r in fake_anthropic.requests] == ["key-two-222"], "key one is cooling"

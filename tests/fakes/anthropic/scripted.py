@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-
 S = TypeVar("S", bound="FakeModelServer")
 
 
@@ -38,6 +37,7 @@ class Step:
     drop_after: int | None = None  # close the connection after this many pieces
     error_event_after: int | None = None  # send an error event after this many pieces
     model: str | None = None  # answer only requests for this model
+    key: str | None = None  # answer only requests made with this API key
 
     def pieces(self) -> list[str]:
         if self.chunks is not None:
@@ -140,10 +140,10 @@ class FakeModelServer:
     def add_routes(self, app: web.Application) -> None:
         raise NotImplementedError
 
-    def take(self, model: str) -> Step:
+    def take(self, model: str, key: str = "") -> Step:
         with self._lock:
             for i, step in enumerate(self.steps):
-                if step.model is None or step.model == model:
+                if step.model in (None, model) and step.key in (None, key):
                     return self.steps.pop(i)
         return self.default
 
@@ -165,7 +165,7 @@ class FakeModelServer:
         try:
             if self.required_key is not None and seen.api_key != self.required_key:
                 return self.error_response(Step(status=401, error_type="authentication_error"))
-            step = self.take(model)
+            step = self.take(model, seen.api_key)
             if step.delay:
                 await asyncio.sleep(step.delay)
             if step.status != 200:
