@@ -65,15 +65,13 @@ def read_form(html: str) -> dict[str, str]:
     return {k: v for k, v in reader.data.items() if "__prefix__" not in k}
 
 
-def signed_in(url: str) -> httpx.Client:
-    client = httpx.Client(base_url=url, timeout=15, follow_redirects=False)
+def sign_in(client: httpx.Client) -> None:
     client.get("/admin/login/")
     response = client.post(
         "/admin/login/?next=/admin/",
         data={"csrfmiddlewaretoken": client.cookies["csrftoken"], "token": TOKEN},
     )
     assert response.status_code == 302, response.text[:500]
-    return client
 
 
 def guild_page(client: httpx.Client) -> tuple[str, dict[str, str]]:
@@ -90,8 +88,12 @@ def test_an_admin_edit_writes_the_file_and_an_edit_on_disk_is_never_overwritten(
     gw = gateway_factory(env={"EPILOOP_GATEWAY_TOKEN": TOKEN}, config=ISSUE_EXAMPLE)
     path = gw.state_dir / "epiloop.json"
     assert path.read_text() == ISSUE_EXAMPLE  # a valid file is imported, not rewritten
-    client = signed_in(gw.url)
+    with httpx.Client(base_url=gw.url, timeout=15, follow_redirects=False) as client:
+        sign_in(client)
+        check_admin_edits(client, path)
 
+
+def check_admin_edits(client: httpx.Client, path: Any) -> None:
     url, data = guild_page(client)
     assert data["channels-0-key"] == "general"
     data["channels-0-allow"] = "false"
