@@ -221,17 +221,24 @@ class DiscordAdapter:
             if not decision.quiet:
                 await drops.arecord_drop(inbound, decision.reason)
             if decision.reply:
-                await self._send(inbound, dc.send_text(message.channel, decision.reply))
+                await self._send(inbound, dc.post(self.client, message.channel.id, decision.reply))
             return
         try:
-            async with typing_loop(lambda: dc.send_typing(message.channel), TYPING_INTERVAL, log):
+            channel_id = message.channel.id
+
+            async def typing() -> None:
+                await dc.send_typing(self.client, channel_id)
+
+            async with typing_loop(typing, TYPING_INTERVAL, log):
                 reply = await self.responder(inbound, system_prompt=decision.system_prompt)
         except Exception:
             log.exception("reply to %s failed", drops.where(inbound))
             return
         text = getattr(reply, "text", "") or ""
         if text.strip():
-            await self._send(inbound, dc.send_reply(message, text, self.options.chunk_limit))
+            await self._send(
+                inbound, dc.send_reply(self.client, message, text, self.options.chunk_limit)
+            )
 
     async def send_text(self, to: str, text: str) -> str:
         """Send `text` (chunked) to a channel id, `channel:ID` or `user:ID` (a DM); returns
@@ -243,14 +250,11 @@ class DiscordAdapter:
         kind, _, ident = to.rpartition(":")
         if not ident.isdigit():
             raise ValueError(f"not a Discord id: {to!r} (use a channel id or user:ID)")
+        channel_id = int(ident)
         if kind == "user":
             user = await self.client.fetch_user(int(ident))
-            target = await user.create_dm()
-        else:
-            target = self.client.get_channel(int(ident)) or await self.client.fetch_channel(
-                int(ident)
-            )
-        last = await dc.send_chunks(target, text, self.options.chunk_limit)
+            channel_id = (await user.create_dm()).id
+        last = await dc.send_chunks(self.client, channel_id, text, self.options.chunk_limit)
         self.state.outbound()
         return last
 

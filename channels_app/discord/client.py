@@ -12,7 +12,8 @@ import discord.client
 import yarl
 from discord.backoff import ExponentialBackoff
 from discord.gateway import DiscordWebSocket
-from discord.http import Route
+from discord.http import Route, handle_message_parameters
+from discord.utils import MISSING
 
 from channels_app.chunking import split_reply
 from channels_app.types import InboundMessage
@@ -85,6 +86,7 @@ def build_client(handler: Any, guild_ready_timeout: float = 0.5) -> discord.Clie
     async def on_message(message: discord.Message) -> None:
         await handler.on_message(client, message)
 
+    skip_own_messages(client)
     return client
 
 
@@ -135,34 +137,61 @@ def to_inbound(message: discord.Message, me: discord.ClientUser) -> InboundMessa
     )
 
 
-async def send_typing(channel: Any) -> None:
-    await channel.typing()
+# Replies never ping: not @everyone, not roles, not the author of the trigger.
+QUIET_MENTIONS = discord.AllowedMentions(
+    everyone=False, roles=False, users=True, replied_user=False
+)
 
 
-async def send_text(channel: Any, text: str) -> None:
-    await channel.send(text)
+def skip_own_messages(client: discord.Client) -> None:
+    """Drop MESSAGE_CREATE events written by the bot itself before discord.py builds a
+    Message object from them (every reply comes back that way; building it costs more than
+    the policy decision that would ignore it)."""
+    state = client._connection
+    parse = state.parsers["MESSAGE_CREATE"]
+
+    def parse_unless_own(data: Any) -> None:
+        me = state.user
+        if me is not None and (data.get("author") or {}).get("id") == str(me.id):
+            return
+        parse(data)
+
+    state.parsers["MESSAGE_CREATE"] = parse_unless_own
 
 
-async def send_reply(message: discord.Message, text: str, limit: int) -> int:
+async def send_typing(client: discord.Client, channel_id: int) -> None:
+    await client.http.send_typing(channel_id)
+
+
+async def post(
+    client: discord.Client, channel_id: int, text: str, reply_to: int | None = None
+) -> str:
+    """POST one message straight through discord.py's HTTP client (its rate limiting and
+    429 handling included), without building a Message object from the answer."""
+    reference: Any = MISSING
+    if reply_to is not None:
+        reference = {"message_id": reply_to, "channel_id": channel_id, "fail_if_not_exists": False}
+    with handle_message_parameters(
+        content=text, allowed_mentions=QUIET_MENTIONS, message_reference=reference
+    ) as params:
+        data = await client.http.send_message(channel_id, params=params)
+    return str(data["id"])
+
+
+async def send_reply(
+    client: discord.Client, message: discord.Message, text: str, limit: int
+) -> int:
     """Send `text` in chunks of at most `limit`; the first replies to `message`. Returns the
     number of chunks sent. Rate limits (429) are waited out inside discord.py."""
     chunks = split_reply(text, limit)
     for index, chunk in enumerate(chunks):
-        if index == 0:
-            try:
-                await message.reply(chunk, mention_author=False)
-                continue
-            except discord.HTTPException as exc:
-                if exc.status != 400:  # 400: the trigger is gone; send without a reference
-                    raise
-        await message.channel.send(chunk)
+        await post(client, message.channel.id, chunk, message.id if index == 0 else None)
     return len(chunks)
 
 
-async def send_chunks(channel: Any, text: str, limit: int) -> str:
-    """Send `text` to `channel` in chunks; the id of the last message ("" if none)."""
+async def send_chunks(client: discord.Client, channel_id: int, text: str, limit: int) -> str:
+    """Send `text` to a channel in chunks; the id of the last message ("" if none)."""
     last = ""
     for chunk in split_reply(text, limit):
-        sent = await channel.send(chunk)
-        last = str(sent.id)
+        last = await post(client, channel_id, chunk)
     return last
