@@ -79,12 +79,23 @@ def candidates(agent_id: str) -> tuple[ModelRef, ...]:
     if fallbacks is None:
         fallbacks = (defaults.fallbacks if defaults else None) or []
     refs = [primary or DEFAULT_MODEL, *fallbacks]
+    aliases = _aliases()
     seen: list[ModelRef] = []
     for ref in refs:
-        parsed = ModelRef.parse(str(ref))
+        parsed = ModelRef.parse(aliases.get(str(ref).strip().lower(), str(ref)))
         if parsed.model and parsed not in seen:
             seen.append(parsed)
     return tuple(seen)
+
+
+def _aliases() -> dict[str, str]:
+    """`agents.defaults.models` {"openai/gpt-5.4-mini": {"alias": "GPT"}} -> {"gpt": ref}."""
+    out: dict[str, str] = {}
+    for ref, params in current().agents.defaults.models.items():
+        alias = params.get("alias") if isinstance(params, dict) else None
+        if isinstance(alias, str) and alias.strip():
+            out[alias.strip().lower()] = ref
+    return out
 
 
 def primary_model(agent_id: str | None = None) -> str:

@@ -4,6 +4,7 @@ rule's `systemPrompt`. Files are re-read only when they change (mtime and size).
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from agents.agentconf import AgentInfo
@@ -14,11 +15,24 @@ FILES = ("AGENTS.md", "SOUL.md", "IDENTITY.md", "USER.md")
 MAX_FILE_CHARS = 20_000
 MAX_TOTAL_CHARS = 60_000
 
+STAT_EVERY = 1.0  # seconds: an edit shows up within a second, without a stat per turn
+
 _cache: dict[Path, tuple[int, int, str]] = {}
+_checked: dict[Path, tuple[float, str]] = {}
 
 
 def read_file(path: Path) -> str:
     """The file's text, bounded; empty when absent or unreadable."""
+    now = time.monotonic()
+    recent = _checked.get(path)
+    if recent is not None and now - recent[0] < STAT_EVERY:
+        return recent[1]
+    text = _read(path)
+    _checked[path] = (now, text)
+    return text
+
+
+def _read(path: Path) -> str:
     try:
         stat = path.stat()
     except OSError:
@@ -70,9 +84,11 @@ def write_file(agent: AgentInfo, name: str, text: str) -> Path:
     path = file_path(agent, name)
     if not text.strip():
         path.unlink(missing_ok=True)
+        _checked.pop(path, None)
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{name}.tmp")
     tmp.write_text(text.replace("\r\n", "\n"), encoding="utf-8")
     tmp.replace(path)
+    _checked.pop(path, None)
     return path

@@ -189,3 +189,19 @@ def test_group_session_keys_name_the_channel_and_chat() -> None:
     assert (
         session_key("x", tg_group("-1001", thread_id="3")) == "agent:x:telegram:group:-1001:topic:3"
     )
+
+
+def test_model_aliases_from_agents_defaults_models_resolve_to_refs() -> None:
+    from agents.agentconf import candidates
+
+    install(
+        {
+            "agents": {
+                "defaults": {
+                    "model": {"primary": "GPT", "fallbacks": ["openai/o4-mini"]},
+                    "models": {"openai/gpt-5.4-mini": {"alias": "GPT"}},
+                }
+            }
+        }
+    )
+    assert [str(r) for r in candidates("main")] == ["openai/gpt-5.4-mini", "openai/o4-mini"]
