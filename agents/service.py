@@ -34,6 +34,8 @@ BUSY_TEXT = (
     "Please wait a moment and send this again."
 )
 NEW_SESSION_TEXT = "Started a new session."
+EMPTY_TEXT = "Your message was empty; there is nothing to answer."
+CRASH_TEXT = "Sorry, something went wrong while answering; the gateway log has the details."
 
 OnDelta = Callable[[str], Awaitable[None] | None]
 
@@ -243,6 +245,8 @@ async def _turn(
                 await _call(on_delta(NEW_SESSION_TEXT))
             return TurnResult(NEW_SESSION_TEXT, True, agent_id, session_key), None
         text = rest
+    if not text.strip():
+        return TurnResult(EMPTY_TEXT, False, agent_id, session_key, error="empty message"), None
     user_at = timezone.now()
     agent = agentconf.info(agent_id)
     prompt = instructions.system_prompt(agent, system_prompt)
@@ -258,7 +262,7 @@ async def _turn(
 
     timeout = agentconf.timeout_seconds()
     outcome: fallback.Outcome | None = None
-    aborted = timed_out = False
+    aborted = timed_out = crashed = False
     async with scheduler().slot(agentconf.max_concurrent()):
         call = fallback.call_with_fallback(
             agent.candidates, prompt, history, piece, timeout=timeout
@@ -271,7 +275,15 @@ async def _turn(
                     outcome, aborted = await _abortable(call, abort)
         except TimeoutError:
             timed_out = True
-    result = _result(agent_id, session_key, outcome, "".join(parts), aborted, timed_out, timeout)
+        except Exception:  # a bug or an SDK surprise: still answer, and say where to look
+            log.exception("the run in %s failed unexpectedly", session_key)
+            crashed = True
+    if crashed:
+        result = TurnResult(CRASH_TEXT, False, agent_id, session_key, error="internal error")
+    else:
+        result = _result(
+            agent_id, session_key, outcome, "".join(parts), aborted, timed_out, timeout
+        )
     result.latency_ms = int((time.monotonic() - began) * 1000)
     recent.rows.append(("user", text))
     if result.ok:

@@ -362,3 +362,28 @@ async def test_run_turn_has_recorded_the_turn_when_it_returns(
     ]
     listed = await sync_to_async(store.list_sessions)()
     assert [(s["key"], s["messageCount"]) for s in listed] == [("agent:main:main", 2)]
+
+
+async def test_an_empty_message_gets_a_short_answer_without_a_model_call(
+    fake_anthropic: FakeAnthropic,
+) -> None:
+    configure(fake_anthropic)
+    reply = await reply_to(dm("7", text="   "))
+    assert reply.text and not reply.ok
+    assert fake_anthropic.requests == []
+
+
+async def test_an_unexpected_failure_still_answers(
+    fake_anthropic: FakeAnthropic, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from agents import fallback
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    configure(fake_anthropic)
+    monkeypatch.setattr(fallback, "call_with_fallback", broken)
+    with caplog.at_level(logging.ERROR, logger="epiloop.agent"):
+        reply = await reply_to(dm("7"))
+    assert not reply.ok and "gateway log" in reply.text
+    assert "failed unexpectedly" in caplog.text
