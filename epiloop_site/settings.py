@@ -98,6 +98,7 @@ if EPILOOP_ENV["gateway_port"] and not EPILOOP_ENV["gateway_port"].isdigit():
     )
 # Gateway protocol `tick` interval (30 s; tests shorten it).
 EPILOOP_TICK_INTERVAL_MS = env.int("EPILOOP_TICK_INTERVAL_MS", default=30000)
+EPILOOP_CONFIG_REVISIONS_KEEP = env.int("EPILOOP_CONFIG_REVISIONS_KEEP", default=200)
 # The process environment, for `${VAR}` references in epiloop.json (resolved at use).
 EPILOOP_ENVIRON = os.environ
 # True inside a container (Fly.io, Docker): `--bind auto` then means 0.0.0.0.
@@ -163,8 +164,9 @@ def _csrf_origins() -> list[str]:
 ALLOWED_HOSTS = _hosts()
 CSRF_TRUSTED_ORIGINS = _csrf_origins()
 
+# Daphne is not an installed app: only rungateway imports it (gateway/server.py), so other
+# commands start without Twisted.
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

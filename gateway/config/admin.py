@@ -44,6 +44,11 @@ def with_other_keys(obj: Any, extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def username(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    return user.get_username() if user is not None and user.is_authenticated else ""
+
+
 def masked(secret: str) -> str:
     return "•" * 8 + (secret[-4:] if len(secret) >= 12 else "")
 
@@ -109,7 +114,7 @@ class ConfigForm(forms.ModelForm):
 
 @admin.action(description="Import epiloop.json now")
 def import_now(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-    outcome = import_file(source="admin")
+    outcome = import_file(source="admin", user=username(request))
     path = outcome.result.path
     if outcome.problems:
         for problem in outcome.problems:
@@ -123,7 +128,7 @@ def import_now(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Que
 @admin.action(description="Export to epiloop.json now")
 def export_now(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
     try:
-        export_file(source="admin")
+        export_file(source="admin", user=username(request))
     except ConfigError as exc:
         for problem in exc.problems:
             modeladmin.message_user(request, problem, messages.ERROR)
@@ -161,11 +166,16 @@ class ConfigAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        export_file(source="admin")
+        export_file(
+            source="admin",
+            user=username(request),
+            note=f"{'changed' if change else 'added'} {form.instance}",
+        )
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        label = str(obj)
         super().delete_model(request, obj)
-        export_file(source="admin")
+        export_file(source="admin", user=username(request), note=f"deleted {label}")
 
     def _refused(self, request: HttpRequest, exc: ConfigError) -> HttpResponse:
         for problem in exc.problems:

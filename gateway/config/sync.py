@@ -18,12 +18,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from gateway.config import runtime
+from gateway.config import revisions, runtime
 from gateway.config.errors import ConfigError
 from gateway.config.export import export_document
 from gateway.config.io import LoadResult, file_hash, load_file, validate
 from gateway.config.tables import import_document
-from gateway.config.writer import write_document
+from gateway.config.writer import dumps, write_document
 from gateway.models.config import ConfigState
 
 log = logging.getLogger("epiloop.config")
@@ -77,8 +77,11 @@ def import_file(
     dry_run: bool = False,
     source: str = "cli",
     apply: bool = True,
+    user: str = "",
+    note: str = "",
 ) -> ImportOutcome:
-    """Read, validate and (unless `dry_run`) import the file and apply it to this process."""
+    """Read, validate and (unless `dry_run`) import the file and apply it to this process.
+    A real import of the config file keeps its text as a `ConfigRevision`."""
     target = config_path(path)
     result = load_file(target)
     outcome = ImportOutcome(result=result)
@@ -89,10 +92,16 @@ def import_file(
         _remember(target, result.hash, source)
         if dry_run:
             transaction.set_rollback(True)
+        elif _is_primary(target):
+            revisions.record(result.text, result.hash, source, user=user, note=note)
     outcome.imported = not dry_run
     if outcome.imported and apply and result.config is not None:
         runtime.set_current(result.config)
     return outcome
+
+
+def _is_primary(path: Path) -> bool:
+    return path.resolve() == config_path().resolve()
 
 
 def file_changed_on_disk(path: Path | str | None = None) -> bool:
@@ -110,12 +119,17 @@ def check_not_stale(path: Path | str | None = None) -> None:
 
 
 def export_file(
-    path: Path | str | None = None, *, source: str = "admin", check_stale: bool = True
+    path: Path | str | None = None,
+    *,
+    source: str = "admin",
+    check_stale: bool = True,
+    user: str = "",
+    note: str = "",
 ) -> str:
     """Write the tables to the file; returns the new file hash. Raises `StaleFileError` if
     the file was edited on disk, `ConfigError` if the tables do not make a valid config."""
     target = config_path(path)
-    primary = target.resolve() == config_path().resolve()
+    primary = _is_primary(target)
     with transaction.atomic():
         if check_stale and primary:
             check_not_stale(target)
@@ -123,11 +137,14 @@ def export_file(
         config, errors, _ = validate(document, base_dir=target.parent)
         if errors or config is None:
             raise ConfigError(errors)
+        if primary:
+            revisions.keep_disk_text(target, before=f"an export ({source})", user=user)
         digest, written = write_document(target, document, version=settings.VERSION)
         if not primary:  # a copy elsewhere: the database keeps following the config file
             return digest
         import_document(written)
         _remember(target, digest, source)
+        revisions.record(dumps(written), digest, source, user=user, note=note)
     runtime.set_current(config)
     log.info("wrote %s (%s)", target, source)
     return digest
@@ -135,6 +152,4 @@ def export_file(
 
 def export_text() -> str:
     """The document the tables would write (for `exportconfig -`), without `meta` stamping."""
-    from gateway.config.writer import dumps
-
     return dumps(export_document())

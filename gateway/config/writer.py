@@ -111,6 +111,16 @@ def write_document(
     return text_hash(data), stamped
 
 
+def write_text(path: Path, text: str) -> str:
+    """Write `text` verbatim (comments and all), atomically, the previous file rotating into
+    `.bak`; for restoring a revision or adopting another file. Returns the sha256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8")
+    _rotate(path)
+    _write_bytes(path, data)
+    return text_hash(data)
+
+
 def minimal_document() -> dict[str, Any]:
     """What `rungateway --allow-unconfigured` writes when there is no file."""
     return {"gateway": {"mode": "local"}, "meta": {}}

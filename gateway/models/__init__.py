@@ -7,3 +7,4 @@ from gateway.models.config import (  # noqa: F401
     MessagesSettings,
     SessionSettings,
 )
+from gateway.models.revisions import ConfigRevision  # noqa: F401

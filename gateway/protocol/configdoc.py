@@ -155,4 +155,4 @@ def _import_into_database(path: Path) -> None:
         return
     importer = getattr(sync, "import_file", None)
     if importer is not None:
-        importer(path)
+        importer(path, source="api")
