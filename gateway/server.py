@@ -2,18 +2,25 @@
 
 `daphne.server` must be imported before anything else imports Twisted (it installs the
 asyncio reactor), so this module is imported first by the rungateway command.
+
+TLS terminates in front of the gateway (Fly's proxy, a reverse proxy, or none on
+loopback): Twisted never opens a TLS endpoint here, yet it would load pyOpenSSL and
+cryptography's X.509 stack (~0.1 s and several MB) just in case. Marking `OpenSSL` as
+unavailable before Twisted is imported makes it skip that.
 """
 
 from __future__ import annotations
 
-import daphne.server  # isort:skip  # installs Twisted's asyncio reactor
-
 import asyncio
 import logging
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from twisted.internet import defer, reactor
+sys.modules.setdefault("OpenSSL", None)  # type: ignore[arg-type]
+
+import daphne.server  # noqa: E402  # installs Twisted's asyncio reactor
+from twisted.internet import defer, reactor  # noqa: E402
 
 log = logging.getLogger("epiloop.gateway")
 
