@@ -24,6 +24,13 @@ ADAPTERS: dict[str, str] = {
     "telegram": "channels_app.telegram.adapter:TelegramAdapter",
 }
 
+# name -> "module:function" deciding whether the channel should run, in a module that does
+# not import the platform library (an unconfigured channel costs nothing at start-up).
+WANTED: dict[str, str] = {
+    "discord": "channels_app.discord.options:wanted",
+    "telegram": "channels_app.telegram.options:wanted",
+}
+
 RUNNING: dict[str, Any] = {}
 
 
@@ -32,14 +39,20 @@ def adapter_class(name: str) -> Any:
     return getattr(importlib.import_module(module_name), cls_name)
 
 
+def _wanted(name: str, config: Any) -> bool:
+    if name in WANTED:
+        module_name, _, func = WANTED[name].partition(":")
+        return bool(getattr(importlib.import_module(module_name), func)(config))
+    return bool(adapter_class(name).wanted(config))
+
+
 async def start_enabled(config: Any, only: str | None = None) -> None:
     for name in ADAPTERS:
         if only and name != only:
             continue
-        cls = adapter_class(name)
-        if not cls.wanted(config):
+        if not _wanted(name, config):
             continue
-        adapter = cls(config)
+        adapter = adapter_class(name)(config)
         RUNNING[name] = adapter
         await adapter.start()
 

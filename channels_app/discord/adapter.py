@@ -56,7 +56,7 @@ class DiscordAdapter:
 
     @classmethod
     def wanted(cls, config: Any) -> bool:
-        return opts.enabled(config) and bool(opts.resolve_token(config)[0])
+        return opts.wanted(config)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -66,3 +66,8 @@ def resolve(config: Any) -> DiscordOptions:
 def enabled(config: Any) -> bool:
     sec = section(config)
     return getattr(sec, "enabled", True) is not False
+
+
+def wanted(config: Any) -> bool:
+    """Enabled and a token is available (checked without importing discord.py)."""
+    return enabled(config) and bool(resolve_token(config)[0])

@@ -8,6 +8,7 @@ Token: `channels.telegram.botToken` (already `${VAR}`-resolved), the legacy `tok
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,3 +130,16 @@ def resolve(config: Any) -> TelegramOptions:
             "channels.telegram.webhookSecret: use 1-256 characters from A-Z, a-z, 0-9, _ and -"
         )
     return TelegramOptions(token, source, api_root, limit, webhook_url, path, secret)
+
+
+def wanted(config: Any) -> bool:
+    """Enabled and a token is available (checked without importing python-telegram-bot)."""
+    tg = section(config)
+    if tg.enabled is False:
+        return False
+    try:
+        token, _ = resolve_token(tg)
+    except OptionsError as exc:
+        logging.getLogger("epiloop.telegram").warning("%s", exc)
+        return False
+    return bool(token)
