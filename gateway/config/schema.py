@@ -15,7 +15,7 @@ from __future__ import annotations
 import builtins
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, model_validator
 
 from gateway.config.schema_base import (
     AuthMode,
@@ -150,6 +150,13 @@ class GatewayAuth(ConfigModel):
     mode: GatewayAuthMode | None = None
     token: Secret | None = None
     password: Secret | None = None
+    type: GatewayAuthMode | None = None  # older spelling of `mode`, read as it
+
+    @model_validator(mode="after")
+    def _older_type(self) -> GatewayAuth:
+        if self.mode is None and self.type is not None:
+            self.mode = self.type
+        return self
 
 
 class ControlUi(ConfigModel):
@@ -209,7 +216,33 @@ class MessagesConfig(ConfigModel):
     queue: QueueConfig = Field(default_factory=QueueConfig)
 
 
+LEGACY_CHANNELS = ("discord", "telegram")
+
+
+def legacy_channels(document: Any) -> dict[str, Any]:
+    """Channels written under the older top-level `providers` (Clawdbot) and not also under
+    `channels`: read as `channels.<name>`, left where they are in the file."""
+    if not isinstance(document, dict) or not isinstance(document.get("providers"), dict):
+        return {}
+    channels = document.get("channels")
+    if channels is not None and not isinstance(channels, dict):
+        return {}
+    return {
+        name: value
+        for name, value in document["providers"].items()
+        if name in LEGACY_CHANNELS and isinstance(value, dict) and name not in (channels or {})
+    }
+
+
 class EpiloopConfig(ConfigModel):
+    @model_validator(mode="before")
+    @classmethod
+    def _older_providers(cls, data: Any) -> Any:
+        legacy = legacy_channels(data)
+        if not legacy:
+            return data
+        return {**data, "channels": {**(data.get("channels") or {}), **legacy}}
+
     meta: Meta = Field(default_factory=Meta)
     agents: AgentsConfig = Field(default_factory=AgentsConfig)
     auth: AuthConfig = Field(default_factory=AuthConfig)

@@ -107,9 +107,21 @@ class TelegramConfig(ConfigModel):
     api_root: str | None = None
     mention_patterns: builtins.list[str] | None = None
 
+    # Older spellings of the same settings, read (never rewritten) as the current ones.
+    token: Secret | None = None  # botToken
+    dm: DiscordDm | None = None  # dm.policy / dm.allowFrom -> dmPolicy / allowFrom
+
     @model_validator(mode="after")
     def _check_open_dm(self) -> TelegramConfig:
-        _open_needs_wildcard(self.dm_policy, self.allow_from, "dmPolicy")
+        if self.bot_token is None and self.token is not None:
+            self.bot_token = self.token
+        key = "dmPolicy"
+        if self.dm is not None:
+            if "dm_policy" not in self.model_fields_set and self.dm.policy:
+                self.dm_policy, key = self.dm.policy, "dm.policy"
+            if "allow_from" not in self.model_fields_set and self.dm.allow_from is not None:
+                self.allow_from = self.dm.allow_from
+        _open_needs_wildcard(self.dm_policy, self.allow_from, key)
         return self
 
 

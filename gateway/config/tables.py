@@ -100,6 +100,21 @@ def _unmodelled(row: Any, raw: Any) -> Any:
     return {k: v for k, v in raw.items() if k not in modelled}
 
 
+def _key_changes(old: Any, new: Any) -> list[str]:
+    """`key old -> new` for each unmodelled key that changed (added: `key + new`)."""
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return [] if _same(old, new) else [f"{shown(old)} -> {shown(new)}"]
+    parts = []
+    for key in [*old, *(k for k in new if k not in old)]:
+        if key not in new:
+            parts.append(f"{key} removed (was {shown(old[key])})")
+        elif key not in old:
+            parts.append(f"{key} + {shown(new[key])}")
+        elif not _same(old[key], new[key]):
+            parts.append(f"{key} {shown(old[key])} -> {shown(new[key])}")
+    return parts
+
+
 def _describe(label: str, row: Any, values: dict[str, Any]) -> str | None:
     """One line naming what changes on `row`, or None when nothing does."""
     spec = getattr(row, "JSON_FIELDS", {})
@@ -111,8 +126,7 @@ def _describe(label: str, row: Any, values: dict[str, Any]) -> str | None:
             continue
         changed = True
         if field == "raw":
-            if not _same(_unmodelled(row, old), _unmodelled(row, new)):
-                parts.append("other keys changed")
+            parts += _key_changes(_unmodelled(row, old), _unmodelled(row, new))
         elif field == "position":
             parts.append(f"moved to position {new}")
         else:
