@@ -35,6 +35,8 @@ from gateway.logs import redact, register_secret
 log = logging.getLogger("epiloop.telegram")
 
 CONCURRENT_UPDATES = 256
+POOL_SIZE = 16  # connections to the Bot API (Telegram allows ~30 messages/s per bot)
+POOL_TIMEOUT = 30.0  # seconds a request may wait for a free connection
 TOKEN_HINT = "fix channels.telegram.botToken (or TELEGRAM_BOT_TOKEN); not retrying"
 
 
@@ -58,15 +60,7 @@ class TelegramAdapter:
 
     @classmethod
     def wanted(cls, config: Any) -> bool:
-        tg = opts.section(config)
-        if tg.enabled is False:
-            return False
-        try:
-            token, _ = opts.resolve_token(tg)
-        except opts.OptionsError as exc:
-            log.warning("%s", exc)
-            return False
-        return bool(token)
+        return opts.wanted(config)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -105,11 +99,17 @@ class TelegramAdapter:
             .base_file_url(f"{o.api_root}/file/bot")
             .updater(None)
             .concurrent_updates(CONCURRENT_UPDATES)
+            # httpcore scans every pooled connection for each request it places: a pool
+            # that grows to hundreds under a burst costs more CPU than the requests.
+            .connection_pool_size(POOL_SIZE)
+            .pool_timeout(POOL_TIMEOUT)
             .build()
         )
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_handler_error)
-        self.sender = Sender(self.app.bot, on_error=lambda m: self.state.error(redact(m)))
+        self.sender = Sender(
+            self.app.bot, on_error=lambda m: self.state.error(redact(m)), max_in_flight=POOL_SIZE
+        )
         self._task = asyncio.create_task(self._run(), name="telegram")
 
     async def _halt(self) -> None:

@@ -55,8 +55,13 @@ def chunks(text: str, limit: int) -> list[str]:
 class Sender:
     """Sends replies through one bot; remembers which chats refused us (403)."""
 
-    def __init__(self, bot: Any, on_error: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, bot: Any, on_error: Callable[[str], None] | None = None, max_in_flight: int = 16
+    ) -> None:
         self.bot = bot
+        # Bot API calls wait here, not in httpcore's pool queue, which rescans every queued
+        # request each time a connection frees up (quadratic CPU under a burst of updates).
+        self.slots = asyncio.Semaphore(max_in_flight)
         self.on_error = on_error or (lambda _msg: None)
         self.forbidden: set[str] = set()
         self.sent_messages = 0
@@ -92,7 +97,8 @@ class Sender:
         delay = 1.0
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                await self.bot.send_message(**kwargs)
+                async with self.slots:
+                    await self.bot.send_message(**kwargs)
             except RetryAfter as exc:
                 wait = retry_seconds(exc)
                 log.info("flood control on chat %s: waiting %.0f s", chat_id, wait)
@@ -137,7 +143,8 @@ class Sender:
         if thread_id:
             kwargs["message_thread_id"] = int(thread_id)
         try:
-            await self.bot.send_chat_action(**kwargs)
+            async with self.slots:
+                await self.bot.send_chat_action(**kwargs)
         except Forbidden as exc:
             self._forbidden(chat_id, exc)
         except Exception as exc:  # typing is cosmetic: never let it fail a reply

@@ -228,3 +228,56 @@ async def test_other_paths_are_not_taken_by_the_webhook(start_adapter: Any) -> N
         "/telegram-webhook/other", "{}", content_type="application/json"
     )
     assert response.status_code == 404
+
+
+async def asgi_post(app: Any, path: str, body: bytes, secret: str) -> tuple[int, bytes]:
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "headers": [(b"x-telegram-bot-api-secret-token", secret.encode())],
+    }
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+    sent_messages: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent_messages.append(message)
+
+    await app(scope, receive, send)
+    if not sent_messages:
+        return 0, b""  # passed on to Django (not answered here)
+    return sent_messages[0]["status"], sent_messages[1]["body"]
+
+
+async def test_the_asgi_fast_path_answers_webhooks_before_django(
+    start_adapter: Any, fake_telegram: FakeTelegram
+) -> None:
+    from channels_app.telegram.webhook import fast_path
+
+    passed_on: list[str] = []
+
+    async def django_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        passed_on.append(scope["path"])
+
+    app = fast_path(django_app)
+    await start_adapter(
+        {
+            "webhookUrl": "https://x.example/tg/k3y",
+            "webhookSecret": "s-42",
+            "dmPolicy": "open",
+            "allowFrom": ["*"],
+        }
+    )
+    await until(lambda: fake_telegram.webhook["url"])
+    body = json.dumps({"update_id": 7, **fake_telegram.message_update("fast", chat_id=42)})
+    assert (await asgi_post(app, "/tg/k3y", body.encode(), "nope"))[0] == 403
+    status, payload = await asgi_post(app, "/tg/k3y", body.encode(), "s-42")
+    assert (status, json.loads(payload)) == (200, {"ok": True})
+    [message] = await sent(fake_telegram)
+    assert message["text"] == "echo: fast"
+    assert (await asgi_post(app, "/tg/k3y", b"not json", "s-42"))[0] == 400
+    assert (await asgi_post(app, "/healthz", b"", ""))[0] == 0
+    assert passed_on == ["/healthz"]

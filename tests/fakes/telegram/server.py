@@ -48,6 +48,7 @@ class FakeTelegram:
         self._message_ids = itertools.count(1000)
         self._calls: list[tuple[str, dict[str, Any]]] = []
         self._call_times: list[float] = []  # time.monotonic() of each call, for bench/
+        self._counts: dict[str, int] = {}
         self._failures: list[Failure] = []
         self._webhook: dict[str, Any] = {"url": "", "secret_token": ""}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -219,6 +220,11 @@ class FakeTelegram:
                 if m == method
             ]
 
+    def count(self, method: str) -> int:
+        """How many successful calls of `method` arrived (cheap; for polling loops)."""
+        with self._lock:
+            return self._counts.get(method, 0)
+
     def methods(self) -> list[str]:
         with self._lock:
             return [m for m, _ in self._calls]
@@ -316,6 +322,8 @@ class FakeTelegram:
         with self._lock:
             self._calls.append((method, params))
             self._call_times.append(time.monotonic())
+            if not params.get("_failed"):
+                self._counts[method] = self._counts.get(method, 0) + 1
         with self._changed:
             self._changed.notify_all()
 
