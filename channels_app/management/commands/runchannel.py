@@ -33,8 +33,7 @@ def load_config() -> Any:
     return runtime.current()
 
 
-async def run(name: str, stop: asyncio.Event) -> int:
-    config = load_config()
+async def run(name: str, config: Any, stop: asyncio.Event) -> int:
     cls = runner.adapter_class(name)
     if not cls.wanted(config):
         log.error(
@@ -63,13 +62,14 @@ class Command(BaseCommand):
         from gateway.startup import migrate
 
         migrate()
+        config = load_config()  # touches the database: before the event loop starts
 
         async def main() -> int:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            return await run(name, stop)
+            return await run(name, config, stop)
 
         code = asyncio.run(main())
         if code:
