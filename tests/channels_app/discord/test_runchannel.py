@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,7 +52,9 @@ def test_runchannel_discord_connects_applies_the_policy_and_stops_on_sigterm(
     tmp_path: Path, fake_discord: FakeDiscord
 ) -> None:
     shutil.copy(_migrated_template(), tmp_path / "epiloop.sqlite3")
-    config = {"channels": {"discord": {"guilds": {GUILD_ID: {"channels": {"general": {}}}}}}}
+    config: dict[str, Any] = {
+        "channels": {"discord": {"guilds": {GUILD_ID: {"channels": {"general": {}}}}}}
+    }
     (tmp_path / "epiloop.json").write_text(json.dumps(config))
     env = gateway_env(
         tmp_path,
