@@ -99,7 +99,9 @@ def record_turns(records: list[TurnRecord]) -> None:
     now = timezone.now()
     ops = connection.ops
     at = ops.adapt_datetimefield_value(now)
-    msg, ses, use = Message._meta.db_table, Session._meta.db_table, UsageDay._meta.db_table
+    q = ops.quote_name
+    msg, ses, use = (q(m._meta.db_table) for m in (Message, Session, UsageDay))
+    c_day, c_role, c_text = q("day"), q("role"), q("text")
     with transaction.atomic():
         ids = sorted({r.session_id for r in records})
         alive = set(Session.objects.filter(pk__in=ids).values_list("pk", flat=True))
@@ -157,7 +159,7 @@ def record_turns(records: list[TurnRecord]) -> None:
                 day[2] += rec.tokens_out
         with connection.cursor() as cur:
             cur.executemany(
-                f"INSERT INTO {msg} (session_id, role, text, created_at, sender_id, "
+                f"INSERT INTO {msg} (session_id, {c_role}, {c_text}, created_at, sender_id, "
                 "sender_name, provider, model, tokens_in, tokens_out, latency_ms, ok, error) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 rows,
@@ -169,9 +171,9 @@ def record_turns(records: list[TurnRecord]) -> None:
             )
             today = ops.adapt_datefield_value(now.date())
             cur.executemany(
-                f"INSERT INTO {use} (day, agent_id, provider, model, turns, tokens_in, "
+                f"INSERT INTO {use} ({c_day}, agent_id, provider, model, turns, tokens_in, "
                 "tokens_out) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (day, agent_id, provider, model) DO UPDATE SET "
+                f"ON CONFLICT ({c_day}, agent_id, provider, model) DO UPDATE SET "
                 f"turns = {use}.turns + excluded.turns, "
                 f"tokens_in = {use}.tokens_in + excluded.tokens_in, "
                 f"tokens_out = {use}.tokens_out + excluded.tokens_out",
