@@ -2,4 +2,7 @@
 
 from __future__ import annotations
 
-from gateway import admin_config  # noqa: F401
+from gateway import (
+    admin_config,  # noqa: F401
+    admin_revisions,  # noqa: F401
+)

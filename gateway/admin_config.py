@@ -32,8 +32,16 @@ from gateway.models.config import (
 
 @admin.register(ConfigState)
 class ConfigStateAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "path", "source", "synced_at", "changed_on_disk"]
-    readonly_fields = ["path", "file_hash", "file_mtime", "source", "synced_at", "file_check"]
+    list_display = ["__str__", "path", "source", "synced_at", "changed_on_disk", "history"]
+    readonly_fields = [
+        "path",
+        "file_hash",
+        "file_mtime",
+        "source",
+        "synced_at",
+        "file_check",
+        "history",
+    ]
     exclude = ["document", "order"]
     actions = [import_now, export_now]
 
@@ -51,6 +59,12 @@ class ConfigStateAdmin(admin.ModelAdmin):
         if file_changed_on_disk():
             lines.append("edited on disk since it was last imported: run the import action")
         return format_html_join("\n", "<div>{}</div>", ((line,) for line in lines))
+
+    @admin.display(description="History")
+    def history(self, obj: ConfigState) -> str:
+        from gateway.admin_revisions import history_links
+
+        return history_links()
 
     def get_queryset(self, request: HttpRequest) -> Any:
         ConfigState.get()  # one row to run the actions on
