@@ -281,3 +281,28 @@ async def test_the_asgi_fast_path_answers_webhooks_before_django(
     assert (await asgi_post(app, "/tg/k3y", b"not json", "s-42"))[0] == 400
     assert (await asgi_post(app, "/healthz", b"", ""))[0] == 0
     assert passed_on == ["/healthz"]
+
+
+async def test_a_new_token_in_the_config_reconnects_the_bot(
+    start_adapter: Any, fake_telegram: FakeTelegram, tg_log: Any
+) -> None:
+    from gateway.config import runtime
+    from gateway.config.schema import EpiloopConfig
+
+    other = FakeTelegram(token="424242:second-token-xyz", username="second_bot").start()
+    try:
+        adapter = await start_adapter({"dmPolicy": "open", "allowFrom": ["*"]})
+        await logged_in(tg_log)
+        section = {"botToken": other.token, "apiRoot": other.url, "dmPolicy": "open"}
+        section["allowFrom"] = ["*"]
+        await asyncio.to_thread(
+            runtime.set_current,
+            EpiloopConfig.model_validate({"channels": {"telegram": section}}),
+        )
+        await until(lambda: tg_log.matching("logged in to telegram as @second_bot"))
+        other.dm("hello new bot")
+        [message] = await sent(other)
+        assert message["text"] == "echo: hello new bot"
+        assert adapter.status()["bot_user"] == "@second_bot"
+    finally:
+        other.stop()

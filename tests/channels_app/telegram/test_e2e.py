@@ -192,3 +192,27 @@ def test_a_polling_conflict_is_reported_once_and_polling_goes_on(
     conflict_lines = [line for line in gw.lines()[start:] if "409 Conflict" in line]
     assert len(conflict_lines) == 1
     assert tg.methods().count("getUpdates") >= polls + 5  # it kept polling through them
+
+
+def test_runchannel_telegram_runs_the_bot_alone_from_the_environment(tmp_path: Path) -> None:
+    tg = FakeTelegram().start()
+    state = tmp_path / "state"
+    state.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "manage.py"), "runchannel", "telegram"],
+        cwd=REPO,
+        env=gateway_env(state, {"TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_ROOT": tg.url}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    gw = GatewayProcess(proc, 0, state)
+    try:
+        gw.wait_for(LOGGED_IN, timeout=30)
+        tg.dm("hi", user_id=5, username="dave")  # default dmPolicy: pairing
+        [message] = tg.wait_for_sent(1, chat_id=5)
+        assert "pairing code" in message["text"]
+        assert tg.token not in gw.output()
+    finally:
+        assert gw.stop() == 0
+        tg.stop()
