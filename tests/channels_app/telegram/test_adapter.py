@@ -293,8 +293,8 @@ async def test_a_new_token_in_the_config_reconnects_the_bot(
     try:
         adapter = await start_adapter({"dmPolicy": "open", "allowFrom": ["*"]})
         await logged_in(tg_log)
-        section = {"botToken": other.token, "apiRoot": other.url, "dmPolicy": "open"}
-        section["allowFrom"] = ["*"]
+        section: dict[str, Any] = {"botToken": other.token, "apiRoot": other.url}
+        section.update(dmPolicy="open", allowFrom=["*"])
         await asyncio.to_thread(
             runtime.set_current,
             EpiloopConfig.model_validate({"channels": {"telegram": section}}),
