@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -46,6 +47,11 @@ async def handshake(url: str) -> websockets.ClientConnection:
     hello = json.loads(await ws.recv())
     assert hello["ok"], hello
     return ws
+
+
+def cpu_s(proc: psutil.Process) -> float:
+    times = proc.cpu_times()
+    return float(times.user + times.system)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -113,15 +119,26 @@ async def main(args: argparse.Namespace) -> None:
             config={"gateway": {"mode": "local"}, "agents": {"list": [{"id": "main"}]}},
         )
         try:
+            proc = psutil.Process(gw.proc.pid)
+            cpu = cpu_s(proc)
             rt = await health_round_trips(gw.ws_url, args.calls)
+            per_call = (cpu_s(proc) - cpu) / (args.calls + 100) * 1000
             print(
                 f"health round trip: median {statistics.median(rt):.3f} ms, "
-                f"p99 {pct(rt, 0.99):.3f} ms over {len(rt)} calls (target <= 0.3 ms)"
+                f"p99 {pct(rt, 0.99):.3f} ms over {len(rt)} calls (target <= 0.3 ms); "
+                f"gateway CPU {per_call:.3f} ms per call"
             )
+            cpu = cpu_s(proc)
             hs = await handshakes(gw.ws_url, args.handshakes)
+            per_hs = (cpu_s(proc) - cpu) / (args.handshakes + 20) * 1000
             print(
                 f"connect handshake: median {statistics.median(hs):.3f} ms, "
-                f"p99 {pct(hs, 0.99):.3f} ms over {len(hs)} connections (target <= 2 ms)"
+                f"p99 {pct(hs, 0.99):.3f} ms over {len(hs)} connections (target <= 2 ms); "
+                f"gateway CPU {per_hs:.3f} ms per connection (open + close)"
+            )
+            print(
+                f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} "
+                "CPUs (wall times grow with it; CPU per call much less)"
             )
             before, after, closed = await idle_memory(gw.ws_url, gw.proc.pid, args.idle)
             print(
