@@ -169,6 +169,11 @@ def record_turns(records: list[TurnRecord]) -> None:
                 "tokens_in = tokens_in + %s, tokens_out = tokens_out + %s WHERE id = %s",
                 [(at, c, i, o, sid) for sid, (c, i, o) in per_session.items()],
             )
+            titles = {r.session_id: r.user_text[:200] for r in reversed(records)}
+            cur.executemany(  # sessions started by /new get their first message as title
+                f"UPDATE {ses} SET title = %s WHERE id = %s AND title = ''",
+                [(title, sid) for sid, title in titles.items()],
+            )
             today = ops.adapt_datefield_value(now.date())
             cur.executemany(
                 f"INSERT INTO {use} ({c_day}, agent_id, provider, model, turns, tokens_in, "
