@@ -75,6 +75,16 @@ class DiscordAdapter:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        await self._disconnect()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Let the event tasks discord.py dispatched while closing (on_disconnect, ...) run
+        # now, rather than be destroyed unstarted with the loop.
+        await asyncio.sleep(0.01)
+        self.state.running = False
+
+    async def _disconnect(self) -> None:
         # Cancel the connection loop first, then close the client: discord.py forgets its
         # event loop on close(), and a connect() still running would dispatch into nothing.
         if self._task is not None:
@@ -85,13 +95,6 @@ class DiscordAdapter:
             from channels_app.discord import client as dc
 
             await dc.close_client(self.client)
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        # Let the event tasks discord.py dispatched while closing (on_disconnect, ...) run
-        # now, rather than be destroyed unstarted with the loop.
-        await asyncio.sleep(0.01)
-        self.state.running = False
         self.state.disconnected()
 
     def status(self) -> dict[str, object]:
@@ -115,11 +118,12 @@ class DiscordAdapter:
 
     async def _restart(self) -> None:
         log.info("discord token or endpoint changed; reconnecting")
-        await self.stop()
+        await self._disconnect()
         self.report.clear()
         self.state.fatal = False
-        if self.wanted(self.config):
-            await self.start()
+        if not self._stopping and self.wanted(self.config):
+            self.state.running = True
+            self._task = asyncio.create_task(self._run(), name="discord")
 
     # -- connection loop ---------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -260,3 +261,37 @@ async def test_close_4004_is_reported_once_and_not_retried(
     await bot.stop()
     assert len([m for m in caplog.messages if "invalid token" in m and "4004" in m]) == 1
     assert fake_discord.identifies == 1
+
+
+async def test_a_policy_change_applies_without_reconnecting(
+    adapter: DiscordAdapter, fake_discord: FakeDiscord
+) -> None:
+    config_for(fake_discord, guilds={"111": {"requireMention": False}})  # every channel
+    fake_discord.send_message(RANDOM, "now allowed?")
+    [reply] = await sent(fake_discord, 1, RANDOM)
+    assert reply["content"] == "echo: now allowed?"
+    assert fake_discord.identifies == 1
+
+
+async def test_a_new_token_reconnects(adapter: DiscordAdapter, fake_discord: FakeDiscord) -> None:
+    fake_discord.token = "test-token-new"
+    config_for(fake_discord)
+    await asyncio.to_thread(fake_discord.wait_until, lambda: fake_discord.identifies >= 2)
+    await until(lambda: adapter.state.connected)
+    assert fake_discord.last_identify["token"] == "test-token-new"
+    fake_discord.send_message(GENERAL, "after the switch")
+    [reply] = await sent(fake_discord, 1, GENERAL)
+    assert reply["content"] == "echo: after the switch"
+
+
+def test_the_token_comes_from_config_then_env_without_bot_prefix(
+    settings: Any, fake_discord: FakeDiscord
+) -> None:
+    from channels_app.discord.options import resolve
+
+    settings.EPILOOP_ENV = {**settings.EPILOOP_ENV, "discord_bot_token": "Bot env-token-123"}
+    assert resolve(config_for(fake_discord, token="Bot cfg-token-123")).token == "cfg-token-123"
+    no_token = config_for(fake_discord, token=None)
+    assert (resolve(no_token).token, resolve(no_token).token_source) == ("env-token-123", "env")
+    assert DiscordAdapter.wanted(no_token)
+    assert not DiscordAdapter.wanted(config_for(fake_discord, enabled=False))
