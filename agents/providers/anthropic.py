@@ -13,7 +13,12 @@ import anthropic
 
 from agents.providers import ModelCall, ModelOutput, OnText, ProviderError
 from agents.providers.clients import cached
-from agents.providers.errors import classify_status, kind_from_body, transport_errors
+from agents.providers.errors import (
+    classify_status,
+    kind_from_body,
+    request_timeout,
+    transport_errors,
+)
 
 log = logging.getLogger("epiloop.agent")
 _TOLD_DEPRECATED: set[str] = set()
@@ -92,7 +97,7 @@ class AnthropicProvider:
             "max_tokens": call.max_tokens,
             "messages": [{"role": m.role, "content": m.content} for m in call.messages],
             "stream": True,
-            "timeout": call.timeout,
+            "timeout": request_timeout(call.timeout),
         }
         if call.system:
             kwargs["system"] = call.system

@@ -57,3 +57,13 @@ def transport_errors() -> tuple[type[BaseException], ...]:
     import httpx2  # the SDKs' HTTP library; present whenever a provider module is in use
 
     return (httpx2.TransportError,)
+
+
+CONNECT_TIMEOUT = 10.0
+
+
+def request_timeout(seconds: float) -> object:
+    """The SDK timeout: `seconds` for each read, but a dead host is given up on quickly."""
+    import httpx2
+
+    return httpx2.Timeout(seconds, connect=min(CONNECT_TIMEOUT, seconds))

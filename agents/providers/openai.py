@@ -10,7 +10,12 @@ import openai
 
 from agents.providers import ModelCall, ModelOutput, OnText, ProviderError
 from agents.providers.clients import cached
-from agents.providers.errors import classify_status, kind_from_body, transport_errors
+from agents.providers.errors import (
+    classify_status,
+    kind_from_body,
+    request_timeout,
+    transport_errors,
+)
 
 _ERROR_CODES = {
     "rate_limit_exceeded": "rate_limit",
@@ -65,7 +70,7 @@ class OpenAIProvider:
             "stream": True,
             "stream_options": {"include_usage": True},
             "max_tokens": call.max_tokens,
-            "timeout": call.timeout,
+            "timeout": request_timeout(call.timeout),
         }
         parts: list[str] = []
         finished = False
