@@ -55,6 +55,7 @@ class TelegramAdapter:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._unsubscribe: Any = None
+        self._server: asyncio.Server | None = None  # webhook server without the gateway
         # `agents.service.reply_to` unless a test installs another (async, returns `.text`).
         self.reply_fn: Callable[..., Awaitable[Any]] | None = None
 
@@ -116,6 +117,9 @@ class TelegramAdapter:
         if self.hook is not None:
             webhook.unregister(self.options.webhook_path, self.hook)
             self.hook = None
+        if self._server is not None:
+            self._server.close()
+            self._server = None
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -201,6 +205,10 @@ class TelegramAdapter:
     async def _set_webhook(self) -> None:
         o = self.options
         self.hook = webhook.register(o.webhook_path, o.webhook_secret, self._deliver_threadsafe)
+        if not webhook.GATEWAY_HTTP:
+            from channels_app.telegram import standalone
+
+            self._server = await standalone.serve(self.config)
 
         async def set_it() -> Any:
             return await self.app.bot.set_webhook(

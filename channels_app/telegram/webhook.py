@@ -38,6 +38,9 @@ class Hook:
 
 
 _HOOKS: dict[str, Hook] = {}
+# True once the gateway's ASGI app (with `fast_path`) exists in this process: the webhook is
+# then served on the gateway's port. Otherwise (runchannel) `standalone.py` serves it.
+GATEWAY_HTTP = False
 _lock = threading.Lock()
 
 
@@ -126,6 +129,8 @@ def fast_path(inner: Any) -> Any:
     signals, a thread per request) costs several ms each and none of it applies here.
     Every other request goes to `inner` untouched.
     """
+    global GATEWAY_HTTP
+    GATEWAY_HTTP = True
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         hook = lookup(scope.get("path", "")) if _HOOKS and scope["type"] == "http" else None

@@ -75,12 +75,16 @@ def echo_agent() -> EchoAgent:
 
 @pytest.fixture
 async def start_adapter(
-    fake_telegram: FakeTelegram, echo_agent: EchoAgent, tg_log: LogLines
+    fake_telegram: FakeTelegram, echo_agent: EchoAgent, tg_log: LogLines, monkeypatch: Any
 ) -> AsyncIterator[Callable[..., Any]]:
-    """Start a TelegramAdapter on the fake with `channels.telegram` = defaults + overrides."""
+    """Start a TelegramAdapter on the fake with `channels.telegram` = defaults + overrides.
+    Webhooks are served through Django here, as inside the gateway."""
     started: list[TelegramAdapter] = []
 
-    async def start(telegram: dict[str, Any] | None = None, **doc: Any) -> TelegramAdapter:
+    async def start(
+        telegram: dict[str, Any] | None = None, *, gateway_http: bool = True, **doc: Any
+    ) -> TelegramAdapter:
+        monkeypatch.setattr("channels_app.telegram.webhook.GATEWAY_HTTP", gateway_http)
         section = {"botToken": fake_telegram.token, "apiRoot": fake_telegram.url}
         section.update(telegram or {})
         config = EpiloopConfig.model_validate({"channels": {"telegram": section}, **doc})

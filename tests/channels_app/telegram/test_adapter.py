@@ -306,3 +306,38 @@ async def test_a_new_token_in_the_config_reconnects_the_bot(
         assert adapter.status()["bot_user"] == "@second_bot"
     finally:
         other.stop()
+
+
+async def test_without_the_gateway_the_webhook_gets_its_own_http_server(
+    start_adapter: Any, fake_telegram: FakeTelegram, tg_log: Any
+) -> None:
+    import httpx
+
+    from tests.support.gateway import free_port
+
+    port = free_port()
+    await start_adapter(
+        {
+            "webhookUrl": "https://w.example/tg/hook",
+            "webhookSecret": "s-7",
+            "dmPolicy": "open",
+            "allowFrom": ["*"],
+        },
+        gateway={"port": port, "bind": "loopback"},
+        gateway_http=False,  # as under runchannel
+    )
+    await until(lambda: tg_log.matching(f"serving the webhook on http://127.0.0.1:{port}"), 10)
+    update = {"update_id": 1, **fake_telegram.message_update("standalone", chat_id=42)}
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s-7"}
+        wrong = await client.post(
+            "/tg/hook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "x"}
+        )
+        assert wrong.status_code == 403
+        right = await client.post("/tg/hook", json=update, headers=headers)
+        assert right.status_code == 200 and right.json() == {"ok": True}
+        again = await client.post("/tg/hook", json={**update, "update_id": 2}, headers=headers)
+        assert again.status_code == 200  # the same keep-alive connection
+        assert (await client.post("/elsewhere", json=update, headers=headers)).status_code == 404
+    messages = await sent(fake_telegram, 2)
+    assert [m["text"] for m in messages] == ["echo: standalone", "echo: standalone"]
