@@ -148,11 +148,7 @@ def _gateway_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
 
 
 def _import_into_database(path: Path) -> None:
-    """The admin's models follow the file (the config stack's importer, once it exists)."""
-    try:
-        from gateway.config import sync  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    importer = getattr(sync, "import_file", None)
-    if importer is not None:
-        importer(path, source="api")
+    """The admin's models follow the file, and the file's text becomes a revision."""
+    from gateway.config.sync import import_file
+
+    import_file(path, source="api")
