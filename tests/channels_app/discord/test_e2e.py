@@ -202,8 +202,8 @@ def test_the_token_can_come_from_the_config(
     gw = start_gateway(tmp_path, env=env, config=config)
     try:
         gw.wait_for(r"\[discord\] logged in to discord as epiloop-bot", timeout=30)
-        fake_discord.send_message(GENERAL, "hi")
-        assert fake_discord.wait_for_sent(1, GENERAL, timeout=30)[0]["content"]
+        fake_discord.send_message(RANDOM, "hi")  # the policy runs; no model call needed
+        gw.wait_for(rf"drop message {GUILD_ID}/{RANDOM} from 42", timeout=30)
     finally:
         gw.stop()
     assert fake_discord.token not in gw.output()
