@@ -56,6 +56,7 @@ class TelegramAdapter:
         self._task: asyncio.Task[None] | None = None
         self._unsubscribe: Any = None
         self._server: asyncio.Server | None = None  # webhook server without the gateway
+        self._restart: asyncio.Future[None] | None = None
         # `agents.service.reply_to` unless a test installs another (async, returns `.text`).
         self.reply_fn: Callable[..., Awaitable[Any]] | None = None
 
@@ -156,7 +157,10 @@ class TelegramAdapter:
             await self._halt()
             self._boot()
 
-        self.loop.call_soon_threadsafe(lambda: self.loop and self.loop.create_task(restart()))
+        def schedule() -> None:
+            self._restart = asyncio.ensure_future(restart())  # keep a reference until done
+
+        self.loop.call_soon_threadsafe(schedule)
 
     # -- connecting --------------------------------------------------------------------------
 

@@ -341,3 +341,14 @@ async def test_without_the_gateway_the_webhook_gets_its_own_http_server(
         assert (await client.post("/elsewhere", json=update, headers=headers)).status_code == 404
     messages = await sent(fake_telegram, 2)
     assert [m["text"] for m in messages] == ["echo: standalone", "echo: standalone"]
+
+
+async def test_server_errors_at_login_are_reported_once_and_retried_with_backoff(
+    start_adapter: Any, fake_telegram: FakeTelegram, tg_log: Any
+) -> None:
+    fake_telegram.fail("getMe", 502, "Bad Gateway", times=3)
+    adapter = await start_adapter()
+    await logged_in(tg_log)
+    assert len(tg_log.matching("cannot reach Telegram")) == 1
+    assert [m for m in fake_telegram.methods() if m == "getMe"] == ["getMe"] * 4
+    assert adapter.status()["connected"]
