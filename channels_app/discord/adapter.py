@@ -174,11 +174,8 @@ class DiscordAdapter:
             else f"{why}; not retrying."
         )
         self.report("fatal", message)
-        self.state.fatal = True
+        self.state.fatal = True  # /readyz and channels.status show it
         self.state.running = False
-        from gateway.runtime import RUNTIME
-
-        RUNTIME.channel_problems["discord"] = message
 
     def _transient(self, why: str) -> None:
         self.report(f"transient:{why}", f"discord connection problem: {why}", logging.WARNING)
@@ -191,9 +188,6 @@ class DiscordAdapter:
         self.report.clear()
         self.state.connected_now(bot_user=str(me.name), bot_id=str(me.id))
         self.state.guild_count = len(client.guilds)
-        from gateway.runtime import RUNTIME
-
-        RUNTIME.channel_problems.pop("discord", None)
         log.info("logged in to discord as %s (id %s)", me.name, me.id)
 
     async def on_resumed(self, client: Any) -> None:

@@ -218,6 +218,10 @@ def test_a_bad_token_is_reported_once_and_the_gateway_keeps_serving(
         gw.wait_for(r"\[discord\] error: invalid token", timeout=30)
         time.sleep(2)
         assert gw.get("/healthz").status_code == 200
+        ready = gw.get("/readyz")
+        assert ready.status_code == 503
+        [problem] = [line for line in ready.json()["failing"] if "discord" in line]
+        assert problem.startswith("channel discord: invalid token")
         lines = [line for line in gw.lines() if "invalid token" in line]
         assert len(lines) == 1, lines
         assert fake_discord.rest_calls.count(("GET", "/users/@me")) == 1
