@@ -51,7 +51,8 @@ BUILTINS: dict[str, Builtin] = {
 }
 
 _lock = threading.Lock()
-_cache: dict[str, tuple[float, tuple[Endpoint, ...]]] = {}
+# provider -> (when, the config it was resolved for, endpoints)
+_cache: dict[str, tuple[float, object, tuple[Endpoint, ...]]] = {}
 
 
 def _forget(_cfg: Any = None) -> None:
@@ -134,8 +135,8 @@ def cached(provider: str) -> tuple[Endpoint, ...] | None:
     """The cached endpoints if still fresh (no DB access: safe on the event loop)."""
     with _lock:
         hit = _cache.get(provider)
-    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
-        return hit[1]
+    if hit is not None and hit[1] is current() and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[2]
     return None
 
 
@@ -153,7 +154,7 @@ def resolve_all(provider: str) -> tuple[Endpoint, ...]:
         return hit
     endpoints = _resolve(provider)
     with _lock:
-        _cache[provider] = (time.monotonic(), endpoints)
+        _cache[provider] = (time.monotonic(), current(), endpoints)
     return endpoints
 
 

@@ -35,6 +35,8 @@ def _fresh_agent_state() -> Iterator[None]:
     from gateway.config.schema import EpiloopConfig
 
     memory.forget()
+    keys.forget()
+    COOLDOWNS.clear()
     yield
     memory.forget()
     set_current(EpiloopConfig())
