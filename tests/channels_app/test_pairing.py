@@ -116,3 +116,30 @@ def test_channel_admin_pages_render(page: str) -> None:
     client = Client()
     client.force_login(admin_user)
     assert client.get(f"/admin/channels_app/{page}/").status_code == 200
+
+
+def test_the_dropped_messages_page_says_what_the_channels_are_doing() -> None:
+    from channels_app import runner
+    from channels_app.base import ChannelStatus
+
+    class Running:
+        def status(self) -> dict[str, object]:
+            st = ChannelStatus("discord")
+            st.connected_now("epiloop-bot", "1")
+            return st.as_dict()
+
+    admin_user = User.objects.create_superuser("root", "root@example.com", "pw-test-123")
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get("/admin/channels_app/droppedmessage/")
+    assert [str(m) for m in page.context["messages"]] == [
+        "no chat channel is running in this process"
+    ]
+    runner.RUNNING["discord"] = Running()
+    try:
+        page = client.get("/admin/channels_app/droppedmessage/")
+    finally:
+        runner.RUNNING.pop("discord")
+    [line] = [str(m) for m in page.context["messages"]]
+    assert line.startswith("discord: connected as epiloop-bot; guilds 0;")
+    assert line.endswith("last error: none")
