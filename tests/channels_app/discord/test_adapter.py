@@ -43,6 +43,7 @@ async def test_it_logs_in_and_says_so(
         bot = await started(fake_discord, config_for(fake_discord))
         await bot.stop()
     assert "logged in to discord as epiloop-bot (id 1000001)" in caplog.messages
+    assert fake_discord.compressed_sessions == 1, "the gateway spoke zlib-stream"
     identify = fake_discord.last_identify
     assert identify["intents"] & (1 << 15), "message content intent"
     assert (
@@ -295,3 +296,17 @@ def test_the_token_comes_from_config_then_env_without_bot_prefix(
     assert (resolve(no_token).token, resolve(no_token).token_source) == ("env-token-123", "env")
     assert DiscordAdapter.wanted(no_token)
     assert not DiscordAdapter.wanted(config_for(fake_discord, enabled=False))
+
+
+async def test_missing_message_content_intent_is_reported_once(
+    fake_discord: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_discord.close_on_identify = 4014
+    bot = DiscordAdapter(config_for(fake_discord))
+    with caplog.at_level(logging.INFO, logger="epiloop.discord"):
+        await bot.start()
+        await until(lambda: bot.state.fatal)
+        await asyncio.sleep(0.3)
+    await bot.stop()
+    assert len([m for m in caplog.messages if "Message Content intent" in m]) == 1
+    assert fake_discord.identifies == 1

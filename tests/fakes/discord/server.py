@@ -13,6 +13,7 @@ import asyncio
 import json
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,15 @@ class Session:
     session_id: str = ""
     seq: int = 0
     identified: bool = False
+    zlib: Any = None  # a zlib compressor when the client asked for compress=zlib-stream
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        text = json.dumps(frame)
+        if self.zlib is None:
+            await self.ws.send_str(text)
+        else:  # one shared stream, each frame ends with a sync flush (Z_SYNC_FLUSH)
+            data = self.zlib.compress(text.encode()) + self.zlib.flush(zlib.Z_SYNC_FLUSH)
+            await self.ws.send_bytes(data)
 
 
 @dataclass
@@ -63,6 +73,7 @@ class FakeDiscord:
         self.identifies = 0
         self.resumes = 0
         self.ready_count = 0
+        self.compressed_sessions = 0
         # error injection
         self.reject_token = False
         self.close_on_identify: int | None = None
@@ -262,7 +273,7 @@ class FakeDiscord:
 
         async def send() -> None:
             for s in list(self._sessions):
-                await s.ws.send_str(json.dumps({"op": op, "d": d, "s": None, "t": None}))
+                await s.send({"op": op, "d": d, "s": None, "t": None})
 
         self._call(send())
 
@@ -341,8 +352,7 @@ class FakeDiscord:
 
     async def _dispatch(self, session: Session, event: str, data: Any) -> None:
         session.seq += 1
-        frame = {"op": 0, "t": event, "s": session.seq, "d": data}
-        await session.ws.send_str(json.dumps(frame))
+        await session.send({"op": 0, "t": event, "s": session.seq, "d": data})
 
     async def _dispatch_all(self, event: str, data: Any) -> None:
         for session in list(self._sessions):
@@ -353,8 +363,12 @@ class FakeDiscord:
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
         session = Session(ws)
+        if request.query.get("compress") == "zlib-stream":
+            session.zlib = zlib.compressobj()
+            with self._cond:
+                self.compressed_sessions += 1
         self._sessions.append(session)
-        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        await session.send({"op": 10, "d": {"heartbeat_interval": 41250}})
         try:
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
@@ -368,7 +382,7 @@ class FakeDiscord:
 
     async def _on_frame(self, session: Session, op: int, d: Any) -> None:
         if op == 1:
-            await session.ws.send_str(json.dumps({"op": 11}))
+            await session.send({"op": 11})
         elif op == 2:
             await self._identify(session, d)
         elif op == 6:
