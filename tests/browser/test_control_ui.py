@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 from typing import Any
@@ -203,8 +204,11 @@ def test_the_raw_config_editor_saves_and_refuses_a_stale_base(
     raw.fill(json.dumps(doc, indent=2))
     page.get_by_test_id("config-save").click()
     expect(page.get_by_test_id("config-save-result")).to_have_text(re.compile("^saved"))
-    saved = json.loads((gw.state_dir / "epiloop.json").read_text())
+    data = (gw.state_dir / "epiloop.json").read_bytes()
+    saved = json.loads(data)
     assert saved["messages"]["responsePrefix"] == "[epiloop]"
+    # The page has re-read the file it saved (its base is the new hash).
+    expect(raw).to_have_attribute("data-hash", hashlib.sha256(data).hexdigest())
     # Someone edits the file over ssh; the page's copy is now stale and must not win.
     saved["messages"]["responsePrefix"] = "[ssh]"
     (gw.state_dir / "epiloop.json").write_text(json.dumps(saved, indent=2))

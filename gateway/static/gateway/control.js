@@ -340,6 +340,7 @@
   let configIssues = [], configValid = null;
   function renderConfig(res) {
     configHash = res.hash;
+    $("#config-raw").dataset.hash = res.hash || "";
     configIssues = (res.issues || []).map((i) => i.message);
     configValid = res.valid;
     $("#config-raw").value = res.raw || "";
