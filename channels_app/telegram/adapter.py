@@ -277,7 +277,12 @@ class TelegramAdapter:
     def _deliver(self, data: dict[str, Any]) -> None:
         if self.app is None:
             return
-        self.app.update_queue.put_nowait(Update.de_json(data, self.app.bot))
+        try:
+            update = Update.de_json(data, self.app.bot)
+        except Exception as exc:  # a malformed update must not fail the webhook request
+            log.warning("ignoring an update that cannot be read (%s): %.200s", exc, data)
+            return
+        self.app.update_queue.put_nowait(update)
 
     # -- messages ----------------------------------------------------------------------------
 

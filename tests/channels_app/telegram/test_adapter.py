@@ -352,3 +352,29 @@ async def test_server_errors_at_login_are_reported_once_and_retried_with_backoff
     assert len(tg_log.matching("cannot reach Telegram")) == 1
     assert [m for m in fake_telegram.methods() if m == "getMe"] == ["getMe"] * 4
     assert adapter.status()["connected"]
+
+
+async def test_a_malformed_update_is_ignored_and_the_next_one_answered(
+    start_adapter: Any, fake_telegram: FakeTelegram, tg_log: Any
+) -> None:
+    await start_adapter(
+        {
+            "webhookUrl": "https://x.example/tg/m",
+            "webhookSecret": "s-1",
+            "dmPolicy": "open",
+            "allowFrom": ["*"],
+        }
+    )
+    await until(lambda: fake_telegram.webhook["url"])
+    client = AsyncClient()
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s-1"}
+    bad = {"update_id": 1, "message": {"text": "no chat, no date"}}
+    response = await client.post(
+        "/tg/m", json.dumps(bad), content_type="application/json", headers=headers
+    )
+    assert response.status_code == 200  # acknowledged, so Telegram does not resend it forever
+    assert tg_log.matching("ignoring an update that cannot be read")
+    good = {"update_id": 2, **fake_telegram.message_update("fine", chat_id=42)}
+    await client.post("/tg/m", json.dumps(good), content_type="application/json", headers=headers)
+    [message] = await sent(fake_telegram)
+    assert message["text"] == "echo: fine"
