@@ -4,11 +4,13 @@ process, one write per turn after the reply."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -19,6 +21,28 @@ from agents.providers import ChatMessage
 
 HISTORY_MESSAGES = memory.HISTORY_MESSAGES  # user + assistant messages sent to the model
 HISTORY_CHARS = 32_000
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reconnecting(fn: F) -> F:
+    """Run `fn`, and once more on a fresh connection if the database dropped ours.
+
+    These helpers run in the long-lived thread of `sync_to_async`, where no request cycle
+    closes stale connections (a PostgreSQL restart, say)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (InterfaceError, OperationalError):
+            if connection.in_atomic_block:
+                raise
+            connection.close()
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _active(key: str, agent_id: str, channel: str, title: str) -> Session:
@@ -55,6 +79,7 @@ def bounded_history(rows: list[tuple[str, str]]) -> list[ChatMessage]:
     return merged
 
 
+@reconnecting
 def load_session(
     key: str, agent_id: str, channel: str, title: str
 ) -> tuple[int, list[tuple[str, str]]]:
@@ -91,6 +116,7 @@ class TurnRecord:
     latency_ms: int | None = None
 
 
+@reconnecting
 def record_turns(records: list[TurnRecord]) -> None:
     """Write finished turns in one transaction (a group commit when many finish at once).
 
@@ -186,6 +212,7 @@ def record_turns(records: list[TurnRecord]) -> None:
             )
 
 
+@reconnecting
 def reset_session(key: str, agent_id: str = "", channel: str = "") -> Session:
     """End the key's active session and start a fresh one (`/new`, `/reset`)."""
     with transaction.atomic():
