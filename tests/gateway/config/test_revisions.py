@@ -202,3 +202,15 @@ def test_a_websocket_config_write_is_recorded_as_api(config_file: Path) -> None:
     last = revisions()[-1]
     assert last.source == "api"
     assert last.text == config_file.read_text()
+
+
+def test_live_reload_and_start_up_imports_are_recorded_as_file(config_file: Path) -> None:
+    from gateway.config.startup import load_for_startup
+    from gateway.reload import _import
+
+    config_file.write_text(JSON5)
+    load_for_startup(config_file)
+    config_file.write_text(JSON5.replace("per-peer", "main"))
+    assert _import(config_file).imported
+    assert [r.source for r in revisions()] == ["file", "file"]
+    assert revisions()[-1].text == config_file.read_text()
