@@ -7,6 +7,7 @@ import logging
 import re
 from typing import Any
 
+import aiohttp
 import discord
 import discord.client
 import yarl
@@ -37,7 +38,13 @@ class CappedBackoff(ExponentialBackoff):
 discord.client.ExponentialBackoff = CappedBackoff  # type: ignore[misc]
 
 # Errors that mean "try again later", as opposed to a bad token or missing intents.
-TRANSIENT = (OSError, discord.HTTPException, discord.GatewayNotFound, TimeoutError)
+TRANSIENT = (
+    OSError,
+    aiohttp.ClientError,
+    discord.HTTPException,
+    discord.GatewayNotFound,
+    TimeoutError,
+)
 LoginFailure = discord.LoginFailure
 ConnectionClosed = discord.ConnectionClosed
 PrivilegedIntentsRequired = discord.PrivilegedIntentsRequired

@@ -310,3 +310,31 @@ async def test_missing_message_content_intent_is_reported_once(
     await bot.stop()
     assert len([m for m in caplog.messages if "Message Content intent" in m]) == 1
     assert fake_discord.identifies == 1
+
+
+async def test_it_keeps_retrying_until_discord_is_reachable(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from tests.support.gateway import free_port
+
+    port = free_port()
+    late = FakeDiscord(port=port)
+    late.add_guild("111", "Friends of Clawd", {"general": GENERAL})
+    base = f"http://127.0.0.1:{port}"
+    config = config_for(
+        late, apiBase=base + "/api/v10", gatewayUrl=f"ws://127.0.0.1:{port}/gateway"
+    )
+    bot = DiscordAdapter(config, responder=Echo())
+    bot.guild_ready_timeout = 0.05
+    with caplog.at_level(logging.INFO, logger="epiloop.discord"):
+        await bot.start()
+        await until(lambda: bot.state.last_error)
+        late.start()
+        try:
+            await until(lambda: bot.state.connected, timeout=15)
+        finally:
+            await bot.stop()
+            late.stop()
+    problems = [m for m in caplog.messages if "connection problem" in m]
+    assert len(problems) == 1, problems
+    assert any(m.startswith("reconnecting to discord in") for m in caplog.messages)

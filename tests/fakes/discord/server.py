@@ -56,9 +56,14 @@ class World:
 
 class FakeDiscord:
     def __init__(
-        self, token: str = "test-token-abc", bot_name: str = "epiloop-bot", bot_id: str = "1000001"
+        self,
+        token: str = "test-token-abc",
+        bot_name: str = "epiloop-bot",
+        bot_id: str = "1000001",
+        port: int = 0,
     ) -> None:
         self.token = token
+        self.port = port
         self.bot = p.user(bot_id, bot_name, bot=True)
         self.url = ""
         self.world = World()
@@ -127,7 +132,7 @@ class FakeDiscord:
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
         port = self._runner.addresses[0][1]
         self.url = f"http://127.0.0.1:{port}"
