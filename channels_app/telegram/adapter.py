@@ -18,7 +18,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, TypeHandler
@@ -26,6 +25,7 @@ from telegram.ext import Application, TypeHandler
 from channels_app.base import ChannelStatus, ReportOnce
 from channels_app.telegram import options as opts
 from channels_app.telegram import webhook
+from channels_app.telegram.decide import agents_reply_to, decide
 from channels_app.telegram.inbound import to_inbound
 from channels_app.telegram.outbound import Sender, typing
 from channels_app.telegram.polling import ALLOWED_UPDATES, Poller, new_backoff
@@ -296,20 +296,15 @@ class TelegramAdapter:
 
     async def handle(self, inbound: InboundMessage) -> None:
         from channels_app.drops import arecord_drop
-        from channels_app.policy import decide
 
-        try:
-            # Most decisions need no database (groups, allowlisted or open DMs): no thread hop.
-            decision = decide(inbound, self.config, _NoDatabase())
-        except _NeedsDatabase:
-            decision = await sync_to_async(decide, thread_sensitive=True)(inbound, self.config)
+        decision = await decide(inbound, self.config)
         if not decision.allowed:
             if not decision.quiet:
                 await arecord_drop(inbound, decision.reason)
             if decision.reply:
                 await self.send(inbound, decision.reply)
             return
-        reply_fn = self.reply_fn or _agents_reply_to()
+        reply_fn = self.reply_fn or agents_reply_to()
         assert self.sender is not None
         async with typing(self.sender, inbound.chat_id, inbound.thread_id):
             reply = await reply_fn(inbound, system_prompt=decision.system_prompt)
@@ -330,24 +325,3 @@ class TelegramAdapter:
     async def _on_handler_error(self, _update: object, context: Any) -> None:
         self.state.error(redact(f"handling an update failed: {context.error!r}"))
         log.error("handling an update failed", exc_info=context.error)
-
-
-class _NeedsDatabase(Exception):
-    pass
-
-
-class _NoDatabase:
-    """A pairing store for the first, in-loop attempt at a decision: touching it means the
-    decision needs the database, so it is made again in a worker thread."""
-
-    def is_approved(self, inbound: InboundMessage) -> bool:
-        raise _NeedsDatabase
-
-    def request(self, inbound: InboundMessage) -> Any:
-        raise _NeedsDatabase
-
-
-def _agents_reply_to() -> Callable[..., Awaitable[Any]]:
-    from agents.service import reply_to
-
-    return reply_to
