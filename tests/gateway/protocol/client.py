@@ -62,8 +62,12 @@ class Client:
         return req_id
 
     async def response(self, req_id: str, timeout: float = 10) -> dict[str, Any]:
+        deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            frame = await self.recv(timeout)
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise TimeoutError(f"no answer to request {req_id} within {timeout} s")
+            frame = await self.recv(left)
             if frame["type"] == "event":
                 self.events.append(frame)
             elif frame.get("id") == req_id:
@@ -83,8 +87,12 @@ class Client:
                 frame["payload"].get(k) == v for k, v in match.items()
             ):
                 return self.events.pop(i)
+        deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            frame = await self.recv(timeout)
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise TimeoutError(f"no {name} event matching {match} within {timeout} s")
+            frame = await self.recv(left)
             if frame["type"] != "event":
                 continue
             if frame["event"] == name and all(
