@@ -93,6 +93,47 @@ def _json5_position(message: str) -> tuple[int, int, str]:
     return 0, 0, message
 
 
+_JSON5_TOKEN = re.compile(
+    r"""(?P<skip>\s+|//[^\n]*|/\*.*?\*/)
+    |(?P<dq>"(?:[^"\\]|\\.)*")
+    |(?P<sq>'[^'\\]*')
+    |(?P<punct>[{}\[\]:,])
+    |(?P<num>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
+    |(?P<word>[A-Za-z_$][A-Za-z0-9_$]*)""",
+    re.VERBOSE | re.DOTALL,
+)
+_NEXT = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.DOTALL)
+
+
+def json5_as_json(text: str) -> str | None:
+    """The common JSON5 (comments, trailing commas, unquoted keys, simple single-quoted
+    strings) as JSON text, ~100x faster than the `json5` parser; None for anything else
+    (then the `json5` parser reads it)."""
+    out: list[str] = []
+    pos, end = 0, len(text)
+    while pos < end:
+        match = _JSON5_TOKEN.match(text, pos)
+        if match is None:
+            return None
+        pos = match.end()
+        kind, token = match.lastgroup, match.group()
+        if kind == "skip":
+            continue
+        if kind == "sq":
+            token = json.dumps(token[1:-1], ensure_ascii=False)
+        elif kind == "word" and token not in ("true", "false", "null"):
+            after = _NEXT.match(text, pos)
+            if after is None or not text.startswith(":", after.end()):
+                return None
+            token = json.dumps(token)
+        elif token in "}]" and out and out[-1] == ",":
+            if len(out) < 2 or out[-2] in ("{", "[", ","):
+                return None
+            out.pop()
+        out.append(token)
+    return "".join(out)
+
+
 def parse(text: str) -> tuple[Any, bool, list[str], list[str]]:
     """(document, parsed-only-as-JSON5, errors, warnings)."""
     warnings: list[str] = []
@@ -107,6 +148,15 @@ def parse(text: str) -> tuple[Any, bool, list[str], list[str]]:
         first = exc
     except RecursionError:
         return None, False, ["nested too deeply to read"], warnings
+    converted = json5_as_json(text)
+    if converted is not None:
+        try:
+            raw = json.loads(converted, object_pairs_hook=_pairs)
+            return _plain(raw, (), warnings), True, [], warnings
+        except ValueError:
+            pass  # the full JSON5 parser decides, and names the line and column
+        except RecursionError:
+            return None, True, ["nested too deeply to read"], warnings
     try:
         raw = json5.loads(text, object_pairs_hook=_pairs)
     except ValueError as exc:
