@@ -68,6 +68,7 @@ class FakeDiscord:
         self.url = ""
         self.world = World()
         self.echo_own_messages = True
+        self.compress = True  # answer compress=zlib-stream with compressed frames
         self.send_delay = 0.0
         # observable state (read under self._cond)
         self.sent: list[dict[str, Any]] = []
@@ -368,7 +369,7 @@ class FakeDiscord:
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
         session = Session(ws)
-        if request.query.get("compress") == "zlib-stream":
+        if self.compress and request.query.get("compress") == "zlib-stream":
             session.zlib = zlib.compressobj()
             with self._cond:
                 self.compressed_sessions += 1
