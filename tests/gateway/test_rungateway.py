@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import stat
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import TEST_TOKEN
-from tests.support.gateway import GatewayProcess
+from tests.support.gateway import GatewayProcess, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -77,11 +75,11 @@ def test_a_stale_lock_file_never_blocks(gateway_factory: Factory, tmp_path: Path
     assert "already running" not in gw.output()
 
 
-def test_sigterm_stops_within_five_seconds_and_releases_the_lock(gateway_factory: Factory) -> None:
+def test_sigterm_stops_cleanly_and_releases_the_lock(gateway_factory: Factory) -> None:
+    # How fast it stops (target: under 5 s) is measured by bench/startup.py, not here.
     gw = gateway_factory(config=LOCAL)
-    started = time.monotonic()
     assert gw.stop(signal.SIGTERM) == 0
-    assert time.monotonic() - started < 5
+    gw.wait_for(r"\[gateway\] gateway stopped")
     assert not list(gw.state_dir.glob("gateway.*.lock"))
     assert gateway_factory().get("/healthz").status_code == 200
 
@@ -149,31 +147,21 @@ def test_it_logs_the_default_agent_model(gateway_factory: Factory) -> None:
 
 
 def test_the_port_comes_from_the_environment_when_no_flag_is_given(
-    gateway_factory: Factory, tmp_path: Path
+    gateway_factory: Factory,
 ) -> None:
-    from tests.support.gateway import free_port, gateway_env
-
     port = free_port()
-    state = tmp_path / "envport"
-    state.mkdir()
-    (state / "epiloop.json").write_text(json.dumps(LOCAL))
-    import subprocess
-    import sys
-
-    from tests.support.gateway import REPO, GatewayProcess
-
-    proc = subprocess.Popen(
-        [sys.executable, str(REPO / "manage.py"), "rungateway"],
-        cwd=REPO,
-        env=gateway_env(state, {"EPILOOP_GATEWAY_PORT": str(port)}),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    gw = gateway_factory(
+        config=LOCAL, port=port, port_flag=False, env={"EPILOOP_GATEWAY_PORT": str(port)}
     )
-    gw = GatewayProcess(proc, port, state)
-    try:
-        gw.wait_for(rf"listening on ws://127\.0\.0\.1:{port} ")
-        assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
-    finally:
-        gw.stop()
-    assert os.path.exists(state / "epiloop.sqlite3")
+    gw.wait_for(rf"listening on ws://127\.0\.0\.1:{port} ")
+    assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+
+
+def test_a_bad_port_in_the_environment_is_refused_naming_the_variable(
+    gateway_factory: Factory,
+) -> None:
+    gw = gateway_factory(
+        config=LOCAL, port_flag=False, wait=False, env={"EPILOOP_GATEWAY_PORT": "eighty"}
+    )
+    assert gw.wait_exit() == 1
+    assert "EPILOOP_GATEWAY_PORT='eighty' is not a port number" in gw.output()

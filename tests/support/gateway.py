@@ -80,7 +80,7 @@ class GatewayProcess:
         with self._cond:
             return list(self._lines)
 
-    def wait_for(self, pattern: str, timeout: float = 15.0, start: int = 0) -> re.Match[str]:
+    def wait_for(self, pattern: str, timeout: float = 30.0, start: int = 0) -> re.Match[str]:
         """Wait until a stdout line (from index `start`) matches `pattern`."""
         regex = re.compile(pattern)
         deadline = time.monotonic() + timeout
@@ -97,17 +97,17 @@ class GatewayProcess:
                     )
                 self._cond.wait(min(left, 0.2))
 
-    def wait_exit(self, timeout: float = 15.0) -> int:
+    def wait_exit(self, timeout: float = 60.0) -> int:
         code = self.proc.wait(timeout)
-        self._reader.join(5)
-        if self.proc.stdout and not self._reader.is_alive():
+        self._reader.join(10)
+        if self.proc.stdout:
             self.proc.stdout.close()
         return code
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return httpx.get(self.url + path, timeout=10, **kw)
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
@@ -160,6 +160,7 @@ def spawn_gateway(
     env: dict[str, str] | None = None,
     config: dict[str, Any] | str | None = None,
     port: int | None = None,
+    port_flag: bool = True,
 ) -> GatewayProcess:
     """Start rungateway without waiting. `config` (a dict or raw text) is written to
     `state_dir/epiloop.json` first."""
@@ -170,7 +171,9 @@ def spawn_gateway(
         text = config if isinstance(config, str) else json.dumps(config, indent=2)
         (state_dir / "epiloop.json").write_text(text)
     port = port or free_port()
-    cmd = [sys.executable, str(REPO / "manage.py"), "rungateway", "--port", str(port), *args]
+    cmd = [sys.executable, str(REPO / "manage.py"), "rungateway", *args]
+    if port_flag:
+        cmd += ["--port", str(port)]
     proc = subprocess.Popen(
         cmd,
         cwd=REPO,
@@ -189,10 +192,11 @@ def start_gateway(
     env: dict[str, str] | None = None,
     config: dict[str, Any] | str | None = None,
     port: int | None = None,
-    timeout: float = 20.0,
+    port_flag: bool = True,
+    timeout: float = 60.0,
 ) -> GatewayProcess:
     """Start rungateway and wait for its `listening` line. Default args: a token via env so
     the gateway is reachable; pass your own env to override."""
-    gw = spawn_gateway(state_dir, *args, env=env, config=config, port=port)
+    gw = spawn_gateway(state_dir, *args, env=env, config=config, port=port, port_flag=port_flag)
     gw.wait_for(r"\[gateway\] listening on ws://", timeout=timeout)
     return gw
