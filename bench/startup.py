@@ -2,7 +2,8 @@
 
 Starts the gateway N times (default 5) on a fresh, migrated temp state dir and reports the
 median and spread of: process start -> `listening` line, and resident memory 10 s after
-start (RSS of the process, from /proc). Usage: .venv/bin/python bench/startup.py [N]
+start (RSS of the process, from /proc), and SIGTERM -> process exit.
+Usage: .venv/bin/python bench/startup.py [N] [SETTLE_SECONDS]
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.gateway import spawn_gateway  # noqa: E402
+from tests.support.gateway import spawn_gateway
 
 
 def rss_mb(pid: int) -> float:
@@ -25,7 +26,7 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def one_run(settle: float) -> tuple[float, float]:
+def one_run(settle: float) -> tuple[float, float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp)
         config = {"gateway": {"mode": "local"}, "agents": {"list": [{"id": "main"}]}}
@@ -37,8 +38,9 @@ def one_run(settle: float) -> tuple[float, float]:
         to_listen = time.perf_counter() - started
         time.sleep(max(0.0, settle - (time.perf_counter() - started)))
         rss = rss_mb(gw.proc.pid)
+        stopping = time.perf_counter()
         gw.stop()
-        return to_listen, rss
+        return to_listen, rss, time.perf_counter() - stopping
 
 
 def main() -> None:
@@ -48,6 +50,7 @@ def main() -> None:
     results = [one_run(settle) for _ in range(runs)]
     starts = [r[0] for r in results]
     rss = [r[1] for r in results]
+    stops = [r[2] for r in results]
     print(f"runs: {runs}")
     print(
         f"start -> listening: median {statistics.median(starts):.3f} s "
@@ -56,6 +59,10 @@ def main() -> None:
     print(
         f"idle RSS after {settle:.0f} s: median {statistics.median(rss):.1f} MB "
         f"(min {min(rss):.1f}, max {max(rss):.1f})"
+    )
+    print(
+        f"SIGTERM -> exit: median {statistics.median(stops):.3f} s "
+        f"(min {min(stops):.3f}, max {max(stops):.3f})"
     )
 
 
