@@ -45,9 +45,14 @@ class TelegramAdapter:
 
     def __init__(self, config: Any) -> None:
         self.config = config
-        self.options = opts.resolve(config)
         self.state = ChannelStatus("telegram")
         self.report = ReportOnce(log, self.state)
+        self.problem = ""  # a setting that cannot work (reported at start, not raised)
+        try:
+            self.options = opts.resolve(config)
+        except opts.OptionsError as exc:
+            self.options = opts.TelegramOptions("", "", opts.DEFAULT_API_ROOT, 4000)
+            self.problem = str(exc)
         self.app: Any = None
         self.sender: Sender | None = None
         self.poller: Poller | None = None
@@ -71,6 +76,9 @@ class TelegramAdapter:
 
         self.loop = asyncio.get_running_loop()
         self._unsubscribe = subscribe(self._on_config)
+        if self.problem:
+            self._fatal(f"not starting: {self.problem}")
+            return
         self._boot()
 
     async def stop(self) -> None:
@@ -148,9 +156,9 @@ class TelegramAdapter:
             log.warning("%s; keeping the running settings", exc)
             return
         self.config = config
-        if new == self.options or self.loop is None:
+        if (new == self.options and not self.problem) or self.loop is None:
             return
-        self.options = new
+        self.options, self.problem = new, ""
         log.info("telegram settings changed; reconnecting")
 
         async def restart() -> None:

@@ -378,3 +378,14 @@ async def test_a_malformed_update_is_ignored_and_the_next_one_answered(
     await client.post("/tg/m", json.dumps(good), content_type="application/json", headers=headers)
     [message] = await sent(fake_telegram)
     assert message["text"] == "echo: fine"
+
+
+async def test_an_unusable_setting_is_reported_and_the_bot_stays_off(
+    start_adapter: Any, fake_telegram: FakeTelegram, tg_log: Any
+) -> None:
+    adapter = await start_adapter({"webhookUrl": "not-a-url"})
+    [line] = tg_log.matching("not starting: channels.telegram.webhookUrl")
+    assert line.startswith("[telegram] error:")
+    assert adapter.status()["fatal"]
+    await asyncio.sleep(0.2)
+    assert fake_telegram.methods() == []
