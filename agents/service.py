@@ -12,7 +12,6 @@ import contextlib
 import inspect
 import logging
 import time
-import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from agents import agentconf, fallback, instructions, memory, store
+from agents import agentconf, fallback, instructions, memory, store, writes
 from agents.queue import Busy, scheduler
 from agents.routing import resolve_route
 from channels_app.types import InboundMessage
@@ -38,6 +37,8 @@ EMPTY_TEXT = "Your message was empty; there is nothing to answer."
 CRASH_TEXT = "Sorry, something went wrong while answering; the gateway log has the details."
 
 OnDelta = Callable[[str], Awaitable[None] | None]
+
+drain = writes.drain  # wait until this loop's finished turns are in the database
 
 
 @dataclass
@@ -156,65 +157,10 @@ async def run_turn(
         await lane.__aexit__(None, None, None)
     else:
         # The reply goes out now; the session's next turn waits for this write.
-        task = asyncio.ensure_future(_write_then_release(record, lane))
-        _WRITES.add(task)
-        task.add_done_callback(_WRITES.discard)
+        task = writes.write_then_release(record, lane)
         if wait_for_record:  # so that e.g. chat.history right after sees this turn
             await asyncio.shield(task)
     return result
-
-
-_WRITES: set[asyncio.Future[None]] = set()
-
-
-class _Writer:
-    """Group commit: turns that finish while a write is under way go in the next one."""
-
-    def __init__(self) -> None:
-        self.pending: list[tuple[store.TurnRecord, asyncio.Future[None]]] = []
-        self.task: asyncio.Future[None] | None = None
-
-    def submit(self, record: store.TurnRecord) -> asyncio.Future[None]:
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.pending.append((record, done))
-        if self.task is None or self.task.done():
-            self.task = asyncio.ensure_future(self._run())
-        return done
-
-    async def _run(self) -> None:
-        while self.pending:
-            batch, self.pending = self.pending, []
-            try:
-                await sync_to_async(store.record_turns)([record for record, _ in batch])
-            except Exception:
-                log.exception("recording %d turns failed", len(batch))
-            for _, done in batch:
-                if not done.done():
-                    done.set_result(None)
-
-
-_WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Writer] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-async def _write_then_release(record: store.TurnRecord, lane: Any) -> None:
-    loop = asyncio.get_running_loop()
-    writer = _WRITERS.get(loop)
-    if writer is None:
-        writer = _WRITERS[loop] = _Writer()
-    try:
-        await writer.submit(record)
-    finally:
-        await lane.__aexit__(None, None, None)
-
-
-async def drain() -> None:
-    """Wait until every turn of this loop is written to the database (tests, shutdown)."""
-    loop = asyncio.get_running_loop()
-    pending = [t for t in _WRITES if t.get_loop() is loop]
-    if pending:
-        await asyncio.gather(*pending, return_exceptions=True)
 
 
 async def _recent(key: str, agent_id: str, channel: str, text: str) -> memory.Recent:
