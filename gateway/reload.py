@@ -153,9 +153,9 @@ class Watcher:
 
 
 def _changed_on_disk(path: Path) -> bool:
-    from gateway.config.sync import file_changed_on_disk
+    from gateway.config.sync import file_changed_on_disk, runs_other_text
 
-    return file_changed_on_disk(path)
+    return file_changed_on_disk(path) or runs_other_text(path)
 
 
 def _import(path: Path) -> Any:

@@ -50,6 +50,22 @@ class ImportOutcome:
         return self.result.errors
 
 
+# Resolved path -> hash of the file text this process applied (see `runs_other_text`).
+_RUNNING: dict[str, str] = {}
+
+
+def _ran(path: Path, digest: str) -> None:
+    _RUNNING[str(path.resolve())] = digest
+
+
+def runs_other_text(path: Path | str) -> bool:
+    """True when this process applied `path` and the file now holds other text, even if the
+    tables already match it (`importconfig` run in another process, e.g. over ssh)."""
+    target = Path(path)
+    running = _RUNNING.get(str(target.resolve()))
+    return running is not None and running != file_hash(target)
+
+
 def config_path(path: Path | str | None = None) -> Path:
     return Path(path) if path else Path(settings.EPILOOP_CONFIG_PATH)
 
@@ -97,6 +113,7 @@ def import_file(
     outcome.imported = not dry_run
     if outcome.imported and apply and result.config is not None:
         runtime.set_current(result.config)
+        _ran(target, result.hash)
     return outcome
 
 
@@ -146,6 +163,7 @@ def export_file(
         _remember(target, digest, source)
         revisions.record(dumps(written), digest, source, user=user, note=note)
     runtime.set_current(config)
+    _ran(target, digest)
     log.info("wrote %s (%s)", target, source)
     return digest
 

@@ -38,3 +38,31 @@ def test_the_running_gateway_records_its_start_and_each_live_reload(
     gw.wait_for(r"\[reload\] applied the changed")
     assert history(gw.state_dir) == [("file", FIRST), ("file", SECOND)]
     gw.stop()
+
+
+def test_an_openclaw_file_imported_over_ssh_is_applied_by_the_running_gateway(
+    gateway_factory: Callable[..., Any], tmp_path: Any
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.support.gateway import REPO, gateway_env
+
+    gw = gateway_factory("--no-channels", env=ENV, config=FIRST)
+    assert gw.get("/readyz").status_code == 200
+    start = len(gw.lines())
+    other = tmp_path / "openclaw.json"
+    other.write_text('{"gateway": {"mode": "local"}, "session": {"dmScope": "main"}}\n')
+    done = subprocess.run(
+        [sys.executable, "manage.py", "importconfig", str(other)],
+        cwd=REPO,
+        env=gateway_env(gw.state_dir, ENV),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    gw.wait_for(r"\[reload\] applied the changed", start=start)
+    sources = [source for source, _ in history(gw.state_dir)]
+    assert sources == ["file", "cli"]  # the gateway's import of the same text adds nothing
+    gw.stop()
