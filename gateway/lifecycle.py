@@ -9,9 +9,10 @@ from typing import Any
 
 from django.conf import settings
 
+from agents import agentconf
 from gateway import server
 from gateway.reload import Watcher
-from gateway.startup import Plan, default_model
+from gateway.startup import Plan
 
 log = logging.getLogger("epiloop.gateway")
 
@@ -25,7 +26,7 @@ def run(plan: Plan) -> bool:
 
     async def on_ready() -> None:
         log.info("listening on ws://%s:%s (PID %s)", plan.bind.host, plan.port, os.getpid())
-        log.info("agent model: %s", default_model(plan.config))
+        log.info("agent model: %s", agentconf.primary_model())
         if plan.auth.generated:
             host = "127.0.0.1" if plan.bind.host in ("0.0.0.0", "::") else plan.bind.host
             # Printed, not logged: the generated token must never reach the log file.
@@ -48,6 +49,12 @@ def run(plan: Plan) -> bool:
             from channels_app import runner
 
             await runner.stop_all()
+        # Finished turns are written in the background: wait for them before exiting.
+        from agents import writes
+        from agents.providers import clients
+
+        await writes.drain()
+        await clients.close_all()
 
     return server.serve(application, plan.bind.host, plan.port, on_ready, on_stop)
 

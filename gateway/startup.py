@@ -189,13 +189,3 @@ def prepare(opts: Options) -> Plan:
         channels=not (opts.no_channels or unconfigured),
         problems=problems,
     )
-
-
-def default_model(config: Any) -> str:
-    """The default agent's primary model, as `provider/model`."""
-    agents = config.agents
-    chosen = next((a for a in agents.list if a.default), agents.list[0] if agents.list else None)
-    for spec in (chosen.model if chosen else None, agents.defaults.model):
-        if spec is not None and spec.primary:
-            return str(spec.primary)
-    return "(none configured)"
