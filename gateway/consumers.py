@@ -8,6 +8,7 @@ import secrets
 import uuid
 from typing import Any
 
+from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -178,7 +179,13 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.outbox.push(frames.res_error(req_id, ProtocolError(code, message)))
 
     async def _send_text(self, text: str) -> None:
-        await self.send(text_data=text)
+        try:
+            await self.send(text_data=text)
+        except Disconnected:
+            # The client went away while an event was on its way. Daphne delivers
+            # `websocket.disconnect` next; raising here would kill this consumer before
+            # `disconnect()` could remove it from presence.
+            self.closing = True
 
     def _backlog(self) -> int:
         return transport.backlog_bytes(self.proto)
