@@ -35,7 +35,11 @@ from gateway.logs import redact, register_secret
 log = logging.getLogger("epiloop.telegram")
 
 CONCURRENT_UPDATES = 256
-POOL_SIZE = 16  # connections to the Bot API (Telegram allows ~30 messages/s per bot)
+IN_FLIGHT = 16  # our Bot API calls at once (Telegram allows ~30 messages/s per bot)
+# The HTTP pool is larger than IN_FLIGHT: python-telegram-bot makes calls of its own on the
+# same pool, and a pool no larger than our semaphore let 64 concurrent updates stall (each
+# waiting slot then waited again for a connection, timing out and retrying).
+POOL_SIZE = 2 * IN_FLIGHT
 POOL_TIMEOUT = 30.0  # seconds a request may wait for a free connection
 TOKEN_HINT = "fix channels.telegram.botToken (or TELEGRAM_BOT_TOKEN); not retrying"
 
@@ -118,7 +122,7 @@ class TelegramAdapter:
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_handler_error)
         self.sender = Sender(
-            self.app.bot, on_error=lambda m: self.state.error(redact(m)), max_in_flight=POOL_SIZE
+            self.app.bot, on_error=lambda m: self.state.error(redact(m)), max_in_flight=IN_FLIGHT
         )
         self._task = asyncio.create_task(self._run(), name="telegram")
 

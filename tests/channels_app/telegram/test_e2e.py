@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +172,46 @@ def test_webhook_mode_answers_the_right_secret_and_refuses_a_wrong_one(
         assert message["text"] == "Webhook reply."
         assert len(fake_openai.requests) == 1  # the refused update never reached the agent
         assert "getUpdates" not in tg.methods()
+    finally:
+        gw.stop()
+        tg.stop()
+
+
+def test_a_burst_of_webhook_updates_is_answered_in_full(
+    tmp_path: Path, fake_openai: FakeOpenAI
+) -> None:
+    """64 users writing 4 messages each at once (far more than the bot's Bot API calls in
+    flight, each with its typing indicator): every message is answered."""
+    tg = FakeTelegram().start()
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/telegram-webhook/burst"
+    gw = start_gateway(
+        tmp_path / "state",
+        env=env(fake_openai),
+        port=port,
+        config=config(
+            tg, webhookUrl=hook, webhookSecret="burst-secret", dmPolicy="open", allowFrom=["*"]
+        ),
+    )
+    users = range(5000, 5064)
+
+    updates = [(n, user) for n, user in enumerate(list(users) * 4)]
+
+    def post(item: tuple[int, int]) -> int:
+        n, user = item
+        update = {"update_id": n, **tg.message_update(f"hi {n}", chat_id=user, user_id=user)}
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "burst-secret"}
+        return httpx.post(hook, json=update, headers=headers, timeout=30).status_code
+
+    try:
+        gw.wait_for(LOGGED_IN)
+        tg.wait_for(lambda: tg.webhook["url"] == hook)
+        fake_openai.script(text="Hello there.")
+        with ThreadPoolExecutor(max_workers=64) as pool:
+            assert set(pool.map(post, updates)) == {200}
+        sent = tg.wait_for_sent(len(updates), timeout=90)
+        assert len(sent) == len(updates)
+        assert {m["chat_id"] for m in sent} == set(users)
     finally:
         gw.stop()
         tg.stop()
