@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from tests.fakes.loopthread import LoopThread
+
 S = TypeVar("S", bound="FakeModelServer")
 
 
@@ -68,7 +70,7 @@ class FakeModelServer:
         self.required_key: str | None = None
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._runner_thread = LoopThread(f"fake-{type(self).__name__}")
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -99,41 +101,25 @@ class FakeModelServer:
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self: S) -> S:
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("fake model server did not start")
+        self._loop = self._runner_thread.start(self._serve)
         return self
 
     def stop(self) -> None:
-        loop = self._loop
-        if loop is None:
-            return
-        runner = self._runner
-        if runner is not None:
-            asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
+        async def shutdown() -> None:
+            if self._runner is not None:
+                await self._runner.cleanup()
+
+        self._runner_thread.stop(shutdown)
         self._loop = None
 
-    def _run(self, ready: threading.Event) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        asyncio.set_event_loop(loop)
+    async def _serve(self) -> None:
         app = web.Application()
         self.add_routes(app)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
-        loop.run_until_complete(self._runner.setup())
+        await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        loop.run_until_complete(site.start())
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-        ready.set()
-        loop.run_forever()
-        loop.close()
+        await site.start()
+        self.port = self._runner.addresses[0][1]
 
     # -- for subclasses -------------------------------------------------------------------
 

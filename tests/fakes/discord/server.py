@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakes.discord import payloads as p
+from tests.fakes.loopthread import LoopThread
 
 JSON = "application/json"  # exactly: discord.py ignores bodies with "; charset=..."
 
@@ -88,7 +89,7 @@ class FakeDiscord:
         self._sessions: list[Session] = []
         self._cond = threading.Condition()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._runner_thread = LoopThread("fake-discord")
         self._runner: web.AppRunner | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -102,29 +103,11 @@ class FakeDiscord:
         return self.url.replace("http://", "ws://") + "/gateway"
 
     def start(self) -> FakeDiscord:
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            assert self._loop is not None
-            asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self._serve())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, name="fake-discord", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("fake Discord did not start")
+        self._loop = self._runner_thread.start(self._serve)
         return self
 
     def stop(self) -> None:
-        if not self._loop or not self._thread:
-            return
-        self._call(self._shutdown())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        self._loop.close()
+        self._runner_thread.stop(self._shutdown)
         self._loop = None
 
     async def _serve(self) -> None:
@@ -145,8 +128,7 @@ class FakeDiscord:
             await self._runner.cleanup()
 
     def _call(self, coro: Any, timeout: float = 10) -> Any:
-        assert self._loop is not None, "fake Discord is not running"
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+        return self._runner_thread.call(coro, timeout)
 
     # -- the world ---------------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 
+from tests.fakes.loopthread import LoopThread
+
 
 @dataclass
 class Failure:
@@ -52,7 +54,7 @@ class FakeTelegram:
         self._failures: list[Failure] = []
         self._webhook: dict[str, Any] = {"url": "", "secret_token": ""}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._runner_thread = LoopThread("fake-telegram")
         self._runner: web.AppRunner | None = None
         self._new_update: asyncio.Condition | None = None
         self._changed = threading.Condition()
@@ -61,36 +63,17 @@ class FakeTelegram:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> FakeTelegram:
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            assert self._loop is not None
-            asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self._serve())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, name="fake-telegram", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("fake Telegram did not start")
+        self._loop = self._runner_thread.start(self._serve)
         return self
 
     def stop(self) -> None:
-        if not self._loop or not self._thread:
-            return
-
         self._closing = True
 
         async def shutdown() -> None:
             if self._runner:
                 await self._runner.cleanup()
 
-        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
+        self._runner_thread.stop(shutdown)
         self._loop = None
 
     async def _serve(self) -> None:
