@@ -59,5 +59,4 @@ class GatewayLoginForm(AdminAuthenticationForm):
         if self.request is None:
             return "unknown"
         meta = self.request.META
-        headers = {"fly-client-ip": meta.get("HTTP_FLY_CLIENT_IP", "")}
-        return client_address(headers, meta.get("REMOTE_ADDR", ""))
+        return client_address(meta.get("HTTP_FLY_CLIENT_IP", ""), meta.get("REMOTE_ADDR", ""))

@@ -99,7 +99,7 @@ class FailureLimiter:
     """Slows down guessing: after `limit` failures within `window` seconds from one address,
     that address is refused until the window has passed."""
 
-    def __init__(self, limit: int = 5, window: float = 60.0) -> None:
+    def __init__(self, limit: int = 10, window: float = 60.0) -> None:
         self.limit = limit
         self.window = window
         self._failures: dict[str, deque[float]] = {}
@@ -123,19 +123,31 @@ class FailureLimiter:
         with self._lock:
             if len(self._failures) > 10_000:  # bounded memory under a spray of addresses
                 self._failures.clear()
-            self._failures.setdefault(address, deque(maxlen=self.limit * 2)).append(now)
+            self._failures.setdefault(address, deque(maxlen=self.limit)).append(now)
 
     def succeeded(self, address: str) -> None:
         with self._lock:
             self._failures.pop(address, None)
 
+    def reset(self) -> None:
+        with self._lock:
+            self._failures.clear()
 
+
+# One limiter for every door the gateway secret opens (admin sign-in, WebSocket connect).
 LIMITER = FailureLimiter()
 
 
-def client_address(headers: dict[str, str], peer: str) -> str:
-    """Behind Fly's proxy the client is `Fly-Client-IP`; X-Forwarded-For can be spoofed."""
-    return headers.get("fly-client-ip") or peer or "unknown"
+def client_address(fly_client_ip: str, peer: str) -> str:
+    """The client's address; behind Fly's proxy the one Fly saw (`Fly-Client-IP`).
+
+    The header is trusted only on Fly (FLY_APP_NAME set), where the proxy overwrites it;
+    anywhere else a client could pick a fresh address per attempt and dodge the limit.
+    X-Forwarded-For is never believed (its left-most entry can be spoofed).
+    """
+    if fly_client_ip and settings.EPILOOP_ENV.get("fly_app_name"):
+        return fly_client_ip
+    return peer or "unknown"
 
 
 class GatewayTokenBackend(BaseBackend):

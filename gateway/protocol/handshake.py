@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import collections
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
-
+from gateway import auth
+from gateway.auth import LIMITER
 from gateway.protocol import frames
 from gateway.protocol.frames import INVALID_REQUEST, UNAVAILABLE, ProtocolError
 
 HANDSHAKE_TIMEOUT_S = 10.0
-FAILED_AUTH_LIMIT = 10  # failures per address ...
-FAILED_AUTH_WINDOW_S = 60.0  # ... within this window, then refused until the window passes
-
-_failures: dict[str, collections.deque[float]] = {}
+# Failed auth attempts are limited per address by the gateway-wide limiter (shared with
+# the admin's token sign-in): LIMITER.limit failures within LIMITER.window seconds.
+FAILED_AUTH_LIMIT = LIMITER.limit
 
 
 class HandshakeError(ProtocolError):
@@ -36,16 +33,8 @@ def header(scope: dict[str, Any], name: bytes) -> str:
 
 
 def client_address(scope: dict[str, Any]) -> str:
-    """The client's address; behind Fly's proxy the one Fly saw (`Fly-Client-IP`).
-
-    The header is trusted only on Fly (FLY_APP_NAME set), where the proxy overwrites it;
-    anywhere else a client could pick a fresh address per attempt and dodge the limit.
-    """
-    fly_ip = header(scope, b"fly-client-ip")
-    if fly_ip and settings.EPILOOP_ENV.get("fly_app_name"):
-        return fly_ip
     client = scope.get("client") or ("", 0)
-    return str(client[0] or "")
+    return auth.client_address(header(scope, b"fly-client-ip"), str(client[0] or ""))
 
 
 def origin_allowed(scope: dict[str, Any], allowed: list[str]) -> bool:
@@ -60,17 +49,9 @@ def origin_allowed(scope: dict[str, Any], allowed: list[str]) -> bool:
 
 
 def check_rate(address: str) -> None:
-    recent = _failures.get(address)
-    if not recent:
-        return
-    cutoff = time.monotonic() - FAILED_AUTH_WINDOW_S
-    while recent and recent[0] < cutoff:
-        recent.popleft()
-    if not recent:
-        _failures.pop(address, None)
-        return
-    if len(recent) >= FAILED_AUTH_LIMIT:
-        wait_ms = int((recent[0] + FAILED_AUTH_WINDOW_S - time.monotonic()) * 1000) + 1
+    wait = LIMITER.retry_after(address)
+    if wait:
+        wait_ms = int(wait * 1000) + 1
         raise HandshakeError(
             UNAVAILABLE,
             f"too many failed auth attempts from {address}; retry in {wait_ms // 1000 + 1} s",
@@ -81,13 +62,11 @@ def check_rate(address: str) -> None:
 
 
 def record_failure(address: str) -> None:
-    _failures.setdefault(address, collections.deque(maxlen=FAILED_AUTH_LIMIT)).append(
-        time.monotonic()
-    )
+    LIMITER.failed(address)
 
 
 def reset_failures() -> None:
-    _failures.clear()
+    LIMITER.reset()
 
 
 def validate_connect(params: dict[str, Any]) -> dict[str, Any]:

@@ -19,10 +19,10 @@ from tests.support.gateway import GatewayProcess
 def gateway_token() -> object:
     saved = dict(auth.GATEWAY_SECRETS)
     auth.GATEWAY_SECRETS.update({"token": TEST_TOKEN, "password": ""})
-    auth.LIMITER._failures.clear()
+    auth.LIMITER.reset()
     yield TEST_TOKEN
     auth.GATEWAY_SECRETS.update(saved)
-    auth.LIMITER._failures.clear()
+    auth.LIMITER.reset()
 
 
 @pytest.mark.django_db
@@ -89,3 +89,14 @@ def test_the_token_logs_into_the_admin_of_a_running_gateway(
         )
         assert response.status_code == 200
         assert "Site administration" in response.text
+
+
+@pytest.mark.django_db
+def test_off_fly_a_made_up_fly_client_ip_does_not_dodge_the_limit(gateway_token: str) -> None:
+    client = Client()
+    for i in range(auth.LIMITER.limit):
+        client.post("/admin/login/", {"token": "wrong"}, HTTP_FLY_CLIENT_IP=f"203.0.113.{i}")
+    page = client.post(
+        "/admin/login/", {"token": gateway_token}, HTTP_FLY_CLIENT_IP="198.51.100.7"
+    ).content.decode()
+    assert "Too many failed sign-ins from your address" in page
