@@ -20,7 +20,6 @@ class Runtime:
     config_valid: bool = True
     config_problems: list[str] = field(default_factory=list)
     unconfigured: bool = False
-    channel_problems: dict[str, str] = field(default_factory=dict)
     restart_needed: list[str] = field(default_factory=list)  # changed gateway.* keys
 
     def readiness(self) -> list[str]:
@@ -28,7 +27,6 @@ class Runtime:
         failing: list[str] = []
         if not self.config_valid:
             failing += [f"config: {p}" for p in self.config_problems]
-        failing += [f"channel {name}: {why}" for name, why in self.channel_problems.items()]
         return failing
 
 

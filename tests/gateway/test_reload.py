@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
 from gateway.config.schema import EpiloopConfig
 from gateway.reload import channels_to_restart, gateway_changes
 from tests.conftest import TEST_TOKEN
+from tests.gateway.protocol.client import Client
 from tests.support.gateway import GatewayProcess
 
 Factory = Callable[..., GatewayProcess]
@@ -18,6 +21,15 @@ BASE = {
     "gateway": {"mode": "local", "reload": {"mode": "hybrid"}},
     "agents": {"list": [{"id": "main", "model": "openai/gpt-4o"}]},
 }
+
+
+async def _status(gw: GatewayProcess) -> dict[str, Any]:
+    """The protocol's `status`, which the Control UI shows."""
+    client = await Client.open(gw.ws_url, token=TEST_TOKEN)
+    try:
+        return cast(dict[str, Any], await client.ok("status"))
+    finally:
+        await client.close()
 
 
 def _write(path: Path, doc: dict[str, object] | str) -> None:
@@ -42,6 +54,7 @@ def test_changes_apply_without_restart_and_invalid_ones_are_reported(
     _write(config, changed)
     gw.wait_for(r"gateway\.port changed: restart the gateway to apply it", start=mark, timeout=10)
     assert gw.get("/healthz").status_code == 200, "still serving on the old port"
+    assert asyncio.run(_status(gw))["restartNeeded"] == ["gateway.port"]
 
     mark = len(gw.lines())
     _write(config, '{"gateway": {"mode": "local"}, "session": {"dmScope": "everyone"}}')

@@ -34,6 +34,7 @@ async def status(call: Call) -> dict[str, Any]:
         "configValid": RUNTIME.config_valid,
         "configProblems": list(RUNTIME.config_problems),
         "unconfigured": RUNTIME.unconfigured,
+        "restartNeeded": list(RUNTIME.restart_needed),
         "stateDir": str(settings.EPILOOP_STATE_DIR),
         "defaultAgentId": agentsinfo.default_agent_id(),
         "agents": agentsinfo.agents(),

@@ -170,11 +170,12 @@
     send("usage.cost", { days: 14 }).then(renderUsage).catch(() => renderUsage({ days: [] }));
   }
 
-  let statusProblems = [];
+  let statusProblems = [], restartNeeded = [];
   function renderStatus(s) {
     $("#ov-bind").textContent = (s.bind || "?") + " (" + (s.host || "?") + ":" + (s.port || "?") + ")";
     $("#ov-config").textContent = s.configPath + (s.configValid ? " — valid" : " — INVALID");
     statusProblems = s.configProblems || [];
+    restartNeeded = s.restartNeeded || [];
     renderConfigStatus();
   }
 
@@ -358,6 +359,10 @@
       const ul = el("ul", {});
       for (const p of problems) ul.append(el("li", { class: "problem" }, p));
       box.append(ul);
+    }
+    if (restartNeeded.length) {
+      box.append(el("p", { class: "restart-needed" },
+        "Changed since start, applied after a restart: " + restartNeeded.join(", ")));
     }
   }
   function saveConfig() {
