@@ -5,8 +5,8 @@ moved). A valid change is imported and applied at once: agents, bindings, polici
 allowlists are read from `gateway.config.runtime.current()` on every message, and a
 channel adapter reconnects itself when its token or endpoint changed. A change under
 `gateway.*` cannot be applied to a listening server: it is logged as needing a restart and
-kept in `RUNTIME.restart_needed` (Control UI, admin). An invalid change is not applied;
-the running config stays and every problem is logged with its path.
+kept in `RUNTIME.restart_needed` (the `status` method, the Control UI). An invalid change
+is not applied; the running config stays and every problem is logged with its path.
 
 `gateway.reload.mode`: `hybrid` (default) and `hot` both apply what can be applied live
 and report what needs a restart (Epiloop never restarts itself); `off` stops watching.
@@ -69,7 +69,7 @@ def _changed_keys(before: dict[str, Any], after: dict[str, Any], prefix: str = "
     return changed
 
 
-def channels_to_restart(old: EpiloopConfig, new: EpiloopConfig) -> list[str]:
+def channels_changed(old: EpiloopConfig, new: EpiloopConfig) -> list[str]:
     names = []
     for name, keys in CONNECTION_KEYS.items():
         a, b = getattr(old.channels, name), getattr(new.channels, name)
@@ -137,7 +137,7 @@ class Watcher:
             # A running adapter follows the config itself (it reconnects when its token or
             # endpoint changes, and stops when disabled); a channel that was not running
             # starts here once the new config wants it.
-            for name in channels_to_restart(old, new):
+            for name in channels_changed(old, new):
                 if name not in runner.RUNNING:
                     await runner.start_enabled(new, only=name)
 

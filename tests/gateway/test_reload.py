@@ -11,7 +11,7 @@ from typing import Any, cast
 import pytest
 
 from gateway.config.schema import EpiloopConfig
-from gateway.reload import channels_to_restart, gateway_changes
+from gateway.reload import channels_changed, gateway_changes
 from tests.conftest import TEST_TOKEN
 from tests.gateway.protocol.client import Client
 from tests.support.gateway import GatewayProcess
@@ -90,7 +90,7 @@ def test_gateway_changes_name_each_changed_key() -> None:
     assert gateway_changes(old, old) == []
 
 
-def test_only_channels_whose_connection_changed_restart() -> None:
+def test_only_channels_whose_connection_changed_are_named() -> None:
     old = EpiloopConfig.model_validate(
         {"channels": {"discord": {"token": "a-token"}, "telegram": {"botToken": "1:x"}}}
     )
@@ -102,4 +102,4 @@ def test_only_channels_whose_connection_changed_restart() -> None:
             }
         }
     )
-    assert channels_to_restart(old, new) == ["discord"]
+    assert channels_changed(old, new) == ["discord"]
