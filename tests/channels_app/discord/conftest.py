@@ -5,7 +5,6 @@ from collections.abc import Iterator
 import pytest
 
 from gateway.config import runtime
-from gateway.runtime import RUNTIME
 
 
 @pytest.fixture(autouse=True)
@@ -13,4 +12,3 @@ def _fresh_runtime() -> Iterator[None]:
     """Each test installs its own config; none leaks into the next (or other platforms')."""
     yield
     runtime.reset()
-    RUNTIME.channel_problems.pop("discord", None)
