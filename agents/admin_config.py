@@ -17,7 +17,7 @@ from agents.models.config import (
     Binding,
     Provider,
 )
-from gateway.config.admin import ConfigAdmin, ConfigForm, SingletonAdmin
+from config.admin_base import ConfigAdmin, ConfigForm, SingletonAdmin
 
 
 @admin.register(AgentDefaults)

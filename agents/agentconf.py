@@ -1,5 +1,5 @@
 """What the applied config says about agents: ids, the default agent, model candidates,
-workspace paths, limits. Reads `gateway.config.runtime.current()` only."""
+workspace paths, limits. Reads `config.runtime.current()` only."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 
-from gateway.config.runtime import current
+from config.runtime import current
 
 log = logging.getLogger("epiloop.agent")
 

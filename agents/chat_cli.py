@@ -13,8 +13,8 @@ from agents.service import TurnResult, drain, run_turn
 
 def load_config(path: Path) -> list[str]:
     """Apply epiloop.json for this process (read-only); the problems when it is invalid."""
-    from gateway.config.io import load_file
-    from gateway.config.runtime import set_current
+    from config.io import load_file
+    from config.runtime import set_current
 
     result = load_file(path)
     if result.missing:

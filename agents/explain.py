@@ -15,7 +15,7 @@ from typing import Any
 from agents import agentconf
 from agents.routing import resolve_route
 from channels_app.types import InboundMessage
-from gateway.config.runtime import current
+from config.runtime import current
 
 Hook = Callable[[InboundMessage, dict[str, Any]], None]
 HOOKS: list[Hook] = []

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from agents.providers import Endpoint, ProviderError
-from gateway.config.runtime import current, subscribe
-from gateway.logs import register_secret
+from config.runtime import current, subscribe
+from config.secrets import register_secret
 
 CACHE_SECONDS = 30.0
 GOOGLE_OPENAI_BASE = "https://generativelanguage.googleapis.com/v1beta/openai/"

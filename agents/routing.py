@@ -14,7 +14,7 @@ from typing import Any
 
 from agents import agentconf
 from channels_app.types import InboundMessage
-from gateway.config.runtime import current
+from config.runtime import current
 
 log = logging.getLogger("epiloop.agent")
 

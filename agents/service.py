@@ -23,7 +23,7 @@ from agents import agentconf, fallback, instructions, memory, store, writes
 from agents.queue import Busy, scheduler
 from agents.routing import resolve_route
 from channels_app.types import InboundMessage
-from gateway.config.runtime import current
+from config.runtime import current
 
 log = logging.getLogger("epiloop.agent")
 

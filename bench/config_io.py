@@ -29,10 +29,10 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from gateway.config import revisions  # noqa: E402
-from gateway.config.io import load_file  # noqa: E402
-from gateway.config.sync import config_path, export_file, import_file  # noqa: E402
-from gateway.models.revisions import ConfigRevision  # noqa: E402
+from config import revisions  # noqa: E402
+from config.io import load_file  # noqa: E402
+from config.models.revisions import ConfigRevision  # noqa: E402
+from config.sync import config_path, export_file, import_file  # noqa: E402
 
 CORPUS = REPO / ".." / "shared" / "corpus" / "openclaw-configs"
 

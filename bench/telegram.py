@@ -195,9 +195,9 @@ async def measure_layer(args: argparse.Namespace) -> dict[str, float]:
 
     from channels_app.telegram import webhook
     from channels_app.telegram.adapter import TelegramAdapter
+    from config import runtime
+    from config.schema import EpiloopConfig
     from epiloop_site.asgi import application
-    from gateway.config import runtime
-    from gateway.config.schema import EpiloopConfig
     from tests.fakes.telegram import FakeTelegram
 
     @dataclass

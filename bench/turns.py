@@ -53,8 +53,8 @@ def spawn_fake(delay: float) -> tuple[subprocess.Popen[str], str]:
 
 
 def configure(url: str, max_concurrent: int) -> None:
-    from gateway.config.runtime import set_current
-    from gateway.config.schema import EpiloopConfig
+    from config.runtime import set_current
+    from config.schema import EpiloopConfig
 
     doc = {
         "agents": {

@@ -12,7 +12,7 @@ from channels_app.models.config import (
     TelegramGroup,
     TelegramSettings,
 )
-from gateway.config.admin import ConfigAdmin, SingletonAdmin
+from config.admin_base import ConfigAdmin, SingletonAdmin
 
 
 @admin.register(DiscordSettings)

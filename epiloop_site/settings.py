@@ -175,6 +175,7 @@ INSTALLED_APPS = [
     "servestatic.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "config",
     "gateway",
     "agents",
     "channels_app",

@@ -2,7 +2,4 @@
 
 from __future__ import annotations
 
-from gateway import (
-    admin_config,  # noqa: F401
-    admin_revisions,  # noqa: F401
-)
+from gateway import admin_config  # noqa: F401

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
 from django.http import HttpRequest
 
-from gateway.logs import register_secret
+from config.secrets import register_secret
 
 OPERATOR_USERNAME = "operator"
 TOKEN_FILE = "gateway-token"

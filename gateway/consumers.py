@@ -37,7 +37,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.outbox = Outbox(self._send_text, self._backlog, self._slow_consumer)
         events.bind_loop(asyncio.get_running_loop())
         await self.accept()
-        from gateway.config.runtime import current
+        from config.runtime import current
 
         allowed = list(current().gateway.control_ui.allowed_origins)
         if not handshake.origin_allowed(self.scope, allowed):

@@ -5,33 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 
-_SECRETS: set[str] = set()
-
-
-_NOT_SECRET = re.compile(r"^(\$\{[^}]*\}|[A-Z][A-Z0-9_]*)$")
-
-
-def register_secret(value: str | None) -> None:
-    """Never let `value` reach a log line (tokens, API keys). Short values, `${VAR}`
-    references and bare variable names (`"ANTHROPIC_API_KEY"` used as a marker) are not
-    secrets and are ignored."""
-    if value and len(value) >= 6 and not _NOT_SECRET.match(value):
-        _SECRETS.add(value)
-
-
-def forget_secrets() -> None:
-    """For tests: drop every registered secret."""
-    _SECRETS.clear()
-
-
-def redact(text: str) -> str:
-    for secret in _SECRETS:
-        if secret in text:
-            text = text.replace(secret, "***")
-    return text
+from config.secrets import has_secrets, redact
 
 
 def subsystem(record: logging.LogRecord) -> str:
@@ -43,7 +19,7 @@ def subsystem(record: logging.LogRecord) -> str:
 
 class RedactSecretsFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if _SECRETS:
+        if has_secrets():
             record.msg = redact(record.getMessage())
             record.args = None
         return True

@@ -73,7 +73,7 @@ def _prompt(messages: list[Any], pinned: bool) -> str:
 
 @csrf_exempt
 async def chat_completions(request: HttpRequest) -> HttpResponseBase:
-    from gateway.config.runtime import current
+    from config.runtime import current
 
     if not current().gateway.http.endpoints.chat_completions.enabled:
         return _error(404, "Not found: enable gateway.http.endpoints.chatCompletions", "not_found")

@@ -2,7 +2,7 @@
 
 The gateway polls the file once a second (a `stat`, and a hash only when size or mtime
 moved). A valid change is imported and applied at once: agents, bindings, policies and
-allowlists are read from `gateway.config.runtime.current()` on every message, and a
+allowlists are read from `config.runtime.current()` on every message, and a
 channel adapter reconnects itself when its token or endpoint changed. A change under
 `gateway.*` cannot be applied to a listening server: it is logged as needing a restart and
 kept in `RUNTIME.restart_needed` (the `status` method, the Control UI). An invalid change
@@ -22,7 +22,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from gateway.config.schema import EpiloopConfig
+from config.schema import EpiloopConfig
 from gateway.runtime import RUNTIME
 
 log = logging.getLogger("epiloop.reload")
@@ -153,12 +153,12 @@ class Watcher:
 
 
 def _changed_on_disk(path: Path) -> bool:
-    from gateway.config.sync import file_changed_on_disk, runs_other_text
+    from config.sync import file_changed_on_disk, runs_other_text
 
     return file_changed_on_disk(path) or runs_other_text(path)
 
 
 def _import(path: Path) -> Any:
-    from gateway.config.sync import import_file
+    from config.sync import import_file
 
     return import_file(path, source="file")

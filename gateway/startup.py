@@ -65,7 +65,7 @@ def migrate() -> None:
 def load_config(opts: Options) -> tuple[Any, list[str], bool]:
     """(config to run on, problems, unconfigured). Never rewrites an invalid file. Refuses
     a config whose `gateway.mode` is not `local`."""
-    from gateway.config.startup import load_for_startup, write_minimal
+    from config.startup import load_for_startup, write_minimal
 
     path: Path = settings.EPILOOP_CONFIG_PATH
     if settings.EPILOOP_CONFIG_PATH_NOTE:
@@ -98,7 +98,7 @@ def load_config(opts: Options) -> tuple[Any, list[str], bool]:
             "channels off. Fix the problems above and restart.",
             path,
         )
-        from gateway.config.schema import EpiloopConfig
+        from config.schema import EpiloopConfig
 
         return EpiloopConfig.model_validate({"gateway": {"mode": "local"}}), result.problems, True
     check_mode(opts, result.raw_mode)

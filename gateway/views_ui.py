@@ -10,7 +10,7 @@ from django.views.decorators.clickjacking import xframe_options_deny
 
 @xframe_options_deny
 def control(request: HttpRequest) -> HttpResponse:
-    from gateway.config.runtime import current
+    from config.runtime import current
 
     if not current().gateway.control_ui.enabled:
         return HttpResponse(

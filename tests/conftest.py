@@ -34,6 +34,6 @@ def gateway_factory(tmp_path: Path) -> Iterator[Callable[..., GatewayProcess]]:
 def _forget_log_secrets() -> Iterator[None]:
     """Secrets registered for log redaction by one test must not redact another's output."""
     yield
-    from gateway.logs import forget_secrets
+    from config.secrets import forget_secrets
 
     forget_secrets()

@@ -207,7 +207,7 @@ def test_fly_guide_example_config_is_valid_json_with_the_discord_allowlist() -> 
 
 
 def test_fly_guide_example_config_passes_the_epiloop_schema() -> None:
-    from gateway.config.schema import EpiloopConfig
+    from config.schema import EpiloopConfig
 
     guide = (ROOT / "docs" / "fly.md").read_text()
     blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", guide, re.S)]

@@ -1,5 +1,5 @@
 """Config tables for agents, auth profiles, providers and bindings (rows mirror
-`epiloop.json`, see `gateway.config.rows`). Auth profile secrets live only here, encrypted."""
+`epiloop.json`, see `config.rows`). Auth profile secrets live only here, encrypted."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import models
 
-from gateway.models.config import ConfigRow, OrderedJSONField, Singleton
+from config.models.base import ConfigRow, OrderedJSONField, Singleton
 
 MODEL_HELP = 'A model ref, "provider/model".'
 FALLBACKS_HELP = "JSON list of model refs; empty = inherit, [] = none."
@@ -119,7 +119,7 @@ class AuthProfile(ConfigRow):
 
 def profile_secret(profile_id: str) -> str | None:
     """The decrypted API key stored for an auth profile, or None (use the env key)."""
-    from gateway.logs import register_secret
+    from config.secrets import register_secret
 
     profile = AuthProfile.objects.filter(profile_id=profile_id).first()
     secret = profile.get_secret() if profile else None

@@ -21,7 +21,7 @@ from channels_app import drops, policy
 from channels_app.base import Backoff, ChannelStatus, ReportOnce, spawn, typing_loop
 from channels_app.discord import options as opts
 from channels_app.types import InboundMessage
-from gateway.logs import register_secret
+from config.secrets import register_secret
 
 log = logging.getLogger("epiloop.discord")
 
@@ -66,7 +66,7 @@ class DiscordAdapter:
         self.state.running = True
         self._task = asyncio.create_task(self._run(), name="discord")
         if self._unsubscribe is None:
-            from gateway.config import runtime
+            from config import runtime
 
             self._unsubscribe = runtime.subscribe(self._config_changed)
 

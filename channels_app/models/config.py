@@ -1,5 +1,5 @@
 """Config tables for `channels.discord` (guilds -> channels) and `channels.telegram`
-(groups). Rows mirror `epiloop.json`, see `gateway.config.rows`."""
+(groups). Rows mirror `epiloop.json`, see `config.rows`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import models
 
-from gateway.models.config import ConfigRow, Singleton
+from config.models.base import ConfigRow, Singleton
 
 GROUP_POLICIES = [(p, p) for p in ("open", "allowlist", "disabled")]
 DM_POLICIES = [(p, p) for p in ("pairing", "allowlist", "open", "disabled")]

@@ -66,7 +66,7 @@ def decide(
     async code through `sync_to_async`.
     """
     if config is None:
-        from gateway.config.runtime import current
+        from config.runtime import current
 
         config = current()
     rule = rule_for(inbound.channel)

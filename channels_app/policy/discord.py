@@ -63,7 +63,7 @@ def _first(*values: bool | None, default: bool = True) -> bool:
 def decide(inbound: InboundMessage, config: Any, store: PairingStore) -> Decision:
     section = config.channels.discord
     if section is None:
-        from gateway.config.schema import DiscordConfig
+        from config.schema import DiscordConfig
 
         section = DiscordConfig()
     if inbound.sender_is_self:

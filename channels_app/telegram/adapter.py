@@ -30,7 +30,7 @@ from channels_app.telegram.inbound import to_inbound
 from channels_app.telegram.outbound import Sender, typing
 from channels_app.telegram.polling import ALLOWED_UPDATES, Poller, new_backoff
 from channels_app.types import InboundMessage
-from gateway.logs import redact, register_secret
+from config.secrets import redact, register_secret
 
 log = logging.getLogger("epiloop.telegram")
 
@@ -76,7 +76,7 @@ class TelegramAdapter:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        from gateway.config.runtime import subscribe
+        from config.runtime import subscribe
 
         self.loop = asyncio.get_running_loop()
         self._unsubscribe = subscribe(self._on_config)

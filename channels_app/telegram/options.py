@@ -45,7 +45,7 @@ class TelegramOptions:
 
 def section(config: Any) -> Any:
     """`channels.telegram` of the config, or an all-defaults section when it is absent."""
-    from gateway.config.schema import TelegramConfig
+    from config.schema import TelegramConfig
 
     channels = getattr(config, "channels", None)
     found = getattr(channels, "telegram", None) if channels is not None else None

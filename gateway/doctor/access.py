@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from gateway.config.schema import AuthConfig, EpiloopConfig
+from config.schema import AuthConfig, EpiloopConfig
 from gateway.doctor.base import Context, Finding
 
 WEAK_TOKEN_LENGTH = 24
@@ -63,7 +63,7 @@ def check_gateway_auth(ctx: Context) -> list[Finding]:
 def applied(cfg: EpiloopConfig) -> Iterator[None]:
     """Run the agents code (which reads the applied config) against `cfg`, then put back
     what this process had."""
-    from gateway.config import runtime
+    from config import runtime
 
     previous = runtime.current()
     runtime.set_current(cfg)

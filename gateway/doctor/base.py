@@ -8,8 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from gateway.config.io import LoadResult, load_file
-from gateway.config.schema import EpiloopConfig
+from config.io import LoadResult, load_file
+from config.schema import EpiloopConfig
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.config.schema import EpiloopConfig
+from config.schema import EpiloopConfig
 from gateway.doctor.base import Context, Finding
 
 UNKNOWN_KEY = ": unknown key, kept as written"

@@ -31,9 +31,10 @@ def fix_file_modes(ctx: Context) -> list[str]:
 
 def fix_gateway_token(ctx: Context) -> list[str]:
     """Write a strong `gateway.auth.token` into the config file via the tables."""
-    from gateway.config.errors import ConfigError
-    from gateway.config.sync import export_file, file_changed_on_disk, import_file
-    from gateway.models.config import ConfigState, GatewaySettings
+    from config.errors import ConfigError
+    from config.models.state import ConfigState
+    from config.sync import export_file, file_changed_on_disk, import_file
+    from gateway.models.config import GatewaySettings
     from gateway.startup import migrate
 
     if ctx.config is None:

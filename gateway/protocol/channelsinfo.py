@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.config.runtime import current
+from config.runtime import current
 
 LABELS = {"discord": "Discord", "telegram": "Telegram"}
 

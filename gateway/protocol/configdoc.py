@@ -66,7 +66,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 
 def read() -> dict[str, Any]:
-    from gateway.config import io
+    from config import io
 
     path = config_path()
     result = io.load_file(path)
@@ -84,7 +84,7 @@ def read() -> dict[str, Any]:
 
 
 def parse_raw(raw: Any) -> dict[str, Any]:
-    from gateway.config import io
+    from config import io
 
     if not isinstance(raw, str) or not raw.strip():
         raise ProtocolError(INVALID_REQUEST, "raw is required (the config as JSON text)")
@@ -98,7 +98,7 @@ def parse_raw(raw: Any) -> dict[str, Any]:
 
 def write(document: dict[str, Any], base_hash: Any, *, patch: bool = False) -> dict[str, Any]:
     """Validate, refuse a stale base, write atomically, apply. Returns the new state."""
-    from gateway.config import io, runtime, writer
+    from config import io, runtime, writer
 
     path = config_path()
     current = io.load_file(path)
@@ -149,6 +149,6 @@ def _gateway_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
 
 def _import_into_database(path: Path) -> None:
     """The admin's models follow the file, and the file's text becomes a revision."""
-    from gateway.config.sync import import_file
+    from config.sync import import_file
 
     import_file(path, source="api")

@@ -12,7 +12,7 @@ from gateway.protocol.registry import EVENTS, methods
 
 
 def session_defaults() -> dict[str, Any]:
-    from gateway.config.runtime import current
+    from config.runtime import current
 
     agent_id = agentsinfo.default_agent_id()
     return {

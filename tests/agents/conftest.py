@@ -31,8 +31,8 @@ async def _close_sdk_clients() -> AsyncIterator[None]:
 def _fresh_agent_state() -> Iterator[None]:
     from agents import keys, memory
     from agents.fallback import COOLDOWNS
-    from gateway.config.runtime import set_current
-    from gateway.config.schema import EpiloopConfig
+    from config.runtime import set_current
+    from config.schema import EpiloopConfig
 
     memory.forget()
     keys.forget()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from channels_app.types import InboundMessage
-from gateway.config.runtime import set_current
-from gateway.config.schema import EpiloopConfig
+from config.runtime import set_current
+from config.schema import EpiloopConfig
 
 
 def install(doc: dict[str, Any]) -> EpiloopConfig:

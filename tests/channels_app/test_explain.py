@@ -8,8 +8,8 @@ import pytest
 
 from agents.explain import explain, inbound_from
 from channels_app.models import PairingRequest
-from gateway.config import runtime
-from gateway.config.schema import EpiloopConfig
+from config import runtime
+from config.schema import EpiloopConfig
 
 pytestmark = pytest.mark.django_db
 

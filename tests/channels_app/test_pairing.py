@@ -16,7 +16,7 @@ from channels_app import pairing
 from channels_app.models import PairingRequest
 from channels_app.policy import decide
 from channels_app.types import InboundMessage
-from gateway.config.schema import EpiloopConfig
+from config.schema import EpiloopConfig
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from channels_app.policy import decide
 from channels_app.policy.dm import PairingAttempt
 from channels_app.types import InboundMessage
-from gateway.config.schema import EpiloopConfig
+from config.schema import EpiloopConfig
 
 
 class MemoryStore:

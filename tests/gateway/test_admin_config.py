@@ -14,10 +14,10 @@ from django.urls import reverse
 
 from agents.models.config import AuthProfile
 from channels_app.models.config import DiscordGuild
-from gateway.config import runtime
-from gateway.config.sync import import_file
-from gateway.models.config import ConfigSection
-from tests.gateway.config.test_roundtrip import ISSUE_EXAMPLE
+from config import runtime
+from config.models.state import ConfigSection
+from config.sync import import_file
+from tests.config.test_roundtrip import ISSUE_EXAMPLE
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +68,8 @@ def change_url(obj: Any) -> str:
 
 
 ADMIN_MODELS = [
-    "gateway/configstate",
-    "gateway/configsection",
+    "config/configstate",
+    "config/configsection",
     "gateway/gatewaysettings",
     "gateway/sessionsettings",
     "gateway/messagessettings",
@@ -169,7 +169,7 @@ def test_a_save_after_the_file_changed_on_disk_is_refused(
 def test_import_action_then_save_works_again(admin_client: Client, config_file: Path) -> None:
     config_file.write_text(ISSUE_EXAMPLE.replace('"bind": "auto"', '"bind": "lan"'))
     response = admin_client.post(
-        "/admin/gateway/configstate/",
+        "/admin/config/configstate/",
         {"action": "import_now", "_selected_action": ["1"]},
         follow=True,
     )
@@ -233,7 +233,7 @@ def test_an_api_key_is_stored_encrypted_shown_masked_and_never_exported(
 
 def test_other_sections_are_edited_as_json(admin_client: Client, config_file: Path) -> None:
     meta = ConfigSection.objects.get(path="meta")
-    section_url = "/admin/gateway/configsection/add/"
+    section_url = "/admin/config/configsection/add/"
     response = admin_client.post(
         section_url,
         {"path": "hooks", "value": '{"enabled": true, "token": "${HOOKS_TOKEN_X}"}', "position": 9},
@@ -319,7 +319,7 @@ def test_a_modelled_section_cannot_be_shadowed_by_a_json_section(
     admin_client: Client, config_file: Path
 ) -> None:
     response = admin_client.post(
-        "/admin/gateway/configsection/add/",
+        "/admin/config/configsection/add/",
         {"path": "gateway", "value": '{"mode": "local"}', "position": 1},
     )
     assert response.status_code == 200
@@ -329,10 +329,10 @@ def test_a_modelled_section_cannot_be_shadowed_by_a_json_section(
 def test_the_file_state_page_says_whether_the_file_is_valid(
     admin_client: Client, config_file: Path
 ) -> None:
-    page = admin_client.get("/admin/gateway/configstate/1/change/").content.decode()
+    page = admin_client.get("/admin/config/configstate/1/change/").content.decode()
     assert "<div>valid</div>" in page
     config_file.write_text('{"session": {"dmScope": "everyone"}}')
-    page = admin_client.get("/admin/gateway/configstate/1/change/").content.decode()
+    page = admin_client.get("/admin/config/configstate/1/change/").content.decode()
     assert "INVALID (not applied)" in page
     assert "session.dmScope: must be one of main, per-peer" in page
     assert "edited on disk since it was last imported" in page

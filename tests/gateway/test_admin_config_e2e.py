@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.gateway.config.test_roundtrip import ISSUE_EXAMPLE
+from tests.config.test_roundtrip import ISSUE_EXAMPLE
 
 pytestmark = pytest.mark.e2e
 

@@ -18,8 +18,8 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from agents.models import AuthProfile
-from gateway.config import runtime
-from gateway.config.io import load_file
+from config import runtime
+from config.io import load_file
 from gateway.doctor import Context, Finding, run
 
 STRONG = "test-token-0123456789abcdefghij"  # 31 characters

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import logging
 
-from gateway.logs import SubsystemFormatter, redact, register_secret
+from config.secrets import redact, register_secret
+from gateway.logs import SubsystemFormatter
 
 
 def test_registered_secrets_are_redacted_but_variable_names_are_not() -> None:

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import pytest
 
-from gateway.config.schema import EpiloopConfig
+from config.schema import EpiloopConfig
 from gateway.reload import channels_changed, gateway_changes
 from tests.conftest import TEST_TOKEN
 from tests.gateway.protocol.client import Client

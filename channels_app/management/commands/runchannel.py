@@ -19,11 +19,11 @@ log = logging.getLogger("epiloop.channels")
 def load_config() -> Any:
     """The config file if there is one (installed as the running config), else defaults
     (the channel then takes its token from the environment)."""
-    from gateway.config import runtime
+    from config import runtime
 
     path = settings.EPILOOP_CONFIG_PATH
     if path.exists():
-        from gateway.config.startup import load_for_startup
+        from config.startup import load_for_startup
 
         result = load_for_startup(path)
         for problem in result.problems:

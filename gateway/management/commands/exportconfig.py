@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from gateway.config.errors import ConfigError
-from gateway.config.sync import config_path, export_file, export_text
+from config.errors import ConfigError
+from config.sync import config_path, export_file, export_text
 
 
 class Command(BaseCommand):

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from gateway.config.openclaw import adopt, is_config_path, report
-from gateway.config.sync import config_path, import_file
+from config.openclaw import adopt, is_config_path, report
+from config.sync import config_path, import_file
 
 
 def _os_user() -> str:

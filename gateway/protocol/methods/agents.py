@@ -9,7 +9,7 @@ from gateway.protocol.registry import Call, Handler
 
 
 async def agents_list(call: Call) -> dict[str, Any]:
-    from gateway.config.runtime import current
+    from config.runtime import current
 
     return {
         "defaultId": agentsinfo.default_agent_id(),

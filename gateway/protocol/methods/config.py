@@ -37,7 +37,7 @@ async def config_patch(call: Call) -> dict[str, Any]:
 @functools.cache
 def _schema() -> dict[str, Any]:
     """Built once: pydantic takes ~170 ms to produce it and it cannot change at runtime."""
-    from gateway.config.schema import EpiloopConfig
+    from config.schema import EpiloopConfig
 
     return EpiloopConfig.model_json_schema(by_alias=True)
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gateway.config import runtime
+from config import runtime
 
 
 @pytest.fixture(autouse=True)

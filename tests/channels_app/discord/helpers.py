@@ -10,8 +10,8 @@ from asgiref.sync import sync_to_async
 
 from channels_app.discord.adapter import DiscordAdapter
 from channels_app.types import InboundMessage
-from gateway.config import runtime
-from gateway.config.schema import EpiloopConfig
+from config import runtime
+from config.schema import EpiloopConfig
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord.fixtures import GUILD_ID
 

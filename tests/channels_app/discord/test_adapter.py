@@ -12,7 +12,7 @@ from asgiref.sync import sync_to_async
 
 from channels_app.chunking import split_reply
 from channels_app.discord.adapter import DiscordAdapter
-from gateway.config import runtime
+from config import runtime
 from tests.channels_app.discord.helpers import (
     Echo,
     config_for,

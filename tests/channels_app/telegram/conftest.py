@@ -10,8 +10,8 @@ import pytest
 
 from channels_app.telegram.adapter import TelegramAdapter
 from channels_app.types import InboundMessage
-from gateway.config import runtime
-from gateway.config.schema import EpiloopConfig
+from config import runtime
+from config.schema import EpiloopConfig
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram.fixtures import fake_telegram
 

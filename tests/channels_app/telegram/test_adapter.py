@@ -286,8 +286,8 @@ async def test_the_asgi_fast_path_answers_webhooks_before_django(
 async def test_a_new_token_in_the_config_reconnects_the_bot(
     start_adapter: Any, fake_telegram: FakeTelegram, tg_log: Any
 ) -> None:
-    from gateway.config import runtime
-    from gateway.config.schema import EpiloopConfig
+    from config import runtime
+    from config.schema import EpiloopConfig
 
     other = FakeTelegram(token="424242:second-token-xyz", username="second_bot").start()
     try:

@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 
 from channels_app.telegram import options
-from gateway.config.schema import EpiloopConfig
+from config.schema import EpiloopConfig
 
 ENV = {"telegram_bot_token": "env-token-123", "telegram_api_root": "http://127.0.0.1:9/"}
 

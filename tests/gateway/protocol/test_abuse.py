@@ -75,8 +75,8 @@ async def test_off_fly_a_fly_client_ip_header_is_not_believed() -> None:
 
 
 async def test_an_allowed_origin_from_the_config_may_connect() -> None:
-    from gateway.config import runtime
-    from gateway.config.schema import EpiloopConfig
+    from config import runtime
+    from config.schema import EpiloopConfig
 
     before = runtime.current()
     runtime.set_current(

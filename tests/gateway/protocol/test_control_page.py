@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
-from gateway.config import runtime
-from gateway.config.schema import EpiloopConfig
+from config import runtime
+from config.schema import EpiloopConfig
 
 pytestmark = pytest.mark.django_db
 

@@ -81,8 +81,8 @@ def test_an_unknown_agent_is_not_found(model_gateway: GatewayProcess) -> None:
 def test_the_endpoint_is_404_when_not_enabled() -> None:
     from django.test import Client
 
-    from gateway.config import runtime
-    from gateway.config.schema import EpiloopConfig
+    from config import runtime
+    from config.schema import EpiloopConfig
 
     runtime.set_current(EpiloopConfig.model_validate({"gateway": {"mode": "local"}}))
     response = Client().post(

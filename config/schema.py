@@ -1,0 +1,254 @@
+"""The shape of `epiloop.json` (DESIGN §6) as pydantic v2 models.
+
+Every model keeps keys it does not know (`extra="allow"`, found in `model_extra`). JSON
+keys are camelCase, Python attributes snake_case (`cfg.channels.discord.group_policy`).
+Ids may be written as numbers or strings; they are normalised to strings. A channel
+section that is absent from the file is `None` (`cfg.channels.discord is None`), so
+"configured" and "not configured" stay distinguishable.
+
+Validate a `${VAR}`-resolved document with `EpiloopConfig.model_validate(doc)`; the loader
+in `config.io` does the resolving and turns errors into one line per problem.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from config.schema_base import (
+    AuthMode,
+    BindMode,
+    ConfigModel,
+    DmPolicy,
+    DmScope,
+    GatewayAuthMode,
+    GatewayMode,
+    GroupPolicy,
+    Id,
+    IdList,
+    Secret,
+    SecretRef,
+)
+from config.schema_channels import (
+    ChannelsConfig,
+    DiscordConfig,
+    DiscordDm,
+    Guild,
+    GuildChannel,
+    TelegramConfig,
+    TelegramGroup,
+)
+
+__all__ = [
+    "ChannelsConfig",
+    "DiscordConfig",
+    "DiscordDm",
+    "DmPolicy",
+    "EpiloopConfig",
+    "GroupPolicy",
+    "Guild",
+    "GuildChannel",
+    "IdList",
+    "SecretRef",
+    "TelegramConfig",
+    "TelegramGroup",
+]
+
+
+class Meta(ConfigModel):
+    last_touched_version: str | None = None
+    last_touched_at: str | None = None
+
+
+class ModelSpec(ConfigModel):
+    """`primary` then `fallbacks`. `fallbacks=None` means "inherit the defaults'" on an
+    agent; `[]` means no fallbacks."""
+
+    primary: str | None = None
+    fallbacks: builtins.list[str] | None = None
+
+
+def _model_spec(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"primary": value}
+    return value
+
+
+ModelField = Annotated[ModelSpec | None, BeforeValidator(_model_spec)]
+
+
+class AgentDefaults(ConfigModel):
+    model: ModelField = None
+    max_concurrent: int = 4
+    timeout_seconds: int = 600
+    workspace: str | None = None
+    models: dict[str, Any] = Field(default_factory=dict)
+
+
+class Identity(ConfigModel):
+    name: str | None = None
+    emoji: str | None = None
+
+
+class AgentEntry(ConfigModel):
+    id: Id
+    default: bool = False
+    name: str | None = None
+    model: ModelField = None
+    identity: Identity | None = None
+    workspace: str | None = None
+
+
+class AgentsConfig(ConfigModel):
+    defaults: AgentDefaults = Field(default_factory=AgentDefaults)
+    list: builtins.list[AgentEntry] = Field(default_factory=builtins.list)
+
+
+class AuthProfile(ConfigModel):
+    provider: str | None = None
+    mode: AuthMode | None = None
+    email: str | None = None
+
+
+class AuthConfig(ConfigModel):
+    profiles: dict[str, AuthProfile] = Field(default_factory=dict)
+    order: dict[str, builtins.list[str]] = Field(default_factory=dict)
+
+
+class ProviderConfig(ConfigModel):
+    base_url: str | None = None
+    api_key: Secret | None = None
+    api: str | None = None
+    models: builtins.list[Any] = Field(default_factory=builtins.list)
+
+
+class ModelsConfig(ConfigModel):
+    providers: dict[str, ProviderConfig] = Field(default_factory=dict)
+
+
+class Peer(ConfigModel):
+    kind: str | None = None
+    id: Id | None = None
+
+
+class BindingMatch(ConfigModel):
+    channel: str | None = None
+    account_id: Id | None = None
+    peer: Peer | None = None
+    guild_id: Id | None = None
+    team_id: Id | None = None
+
+
+class Binding(ConfigModel):
+    agent_id: Id
+    match: BindingMatch = Field(default_factory=BindingMatch)
+
+
+class GatewayAuth(ConfigModel):
+    mode: GatewayAuthMode | None = None
+    token: Secret | None = None
+    password: Secret | None = None
+    type: GatewayAuthMode | None = None  # older spelling of `mode`, read as it
+
+    @model_validator(mode="after")
+    def _older_type(self) -> GatewayAuth:
+        if self.mode is None and self.type is not None:
+            self.mode = self.type
+        return self
+
+
+class ControlUi(ConfigModel):
+    enabled: bool = True
+    base_path: str | None = None
+    allowed_origins: builtins.list[str] = Field(default_factory=builtins.list)
+
+
+class Reload(ConfigModel):
+    mode: str | None = None
+
+
+class Toggle(ConfigModel):
+    enabled: bool = False
+
+
+class HttpEndpoints(ConfigModel):
+    chat_completions: Toggle = Field(default_factory=Toggle)
+
+
+class GatewayHttp(ConfigModel):
+    endpoints: HttpEndpoints = Field(default_factory=HttpEndpoints)
+
+
+class GatewayConfig(ConfigModel):
+    """`port`/`bind`/`mode` stay `None` when absent: rungateway applies flag > env > file >
+    default precedence itself."""
+
+    mode: GatewayMode | None = None
+    port: int | None = None
+    bind: BindMode | None = None
+    custom_bind_host: str | None = None
+    auth: GatewayAuth = Field(default_factory=GatewayAuth)
+    control_ui: ControlUi = Field(default_factory=ControlUi)
+    trusted_proxies: builtins.list[str] = Field(default_factory=builtins.list)
+    reload: Reload = Field(default_factory=Reload)
+    http: GatewayHttp = Field(default_factory=GatewayHttp)
+
+
+class SessionConfig(ConfigModel):
+    dm_scope: DmScope = "per-channel-peer"
+    reset_triggers: builtins.list[str] = Field(default_factory=builtins.list)
+
+
+class GroupChat(ConfigModel):
+    mention_patterns: builtins.list[str] = Field(default_factory=builtins.list)
+    history_limit: int | None = None
+
+
+class QueueConfig(ConfigModel):
+    cap: int = 20
+
+
+class MessagesConfig(ConfigModel):
+    response_prefix: str | None = None
+    group_chat: GroupChat = Field(default_factory=GroupChat)
+    queue: QueueConfig = Field(default_factory=QueueConfig)
+
+
+LEGACY_CHANNELS = ("discord", "telegram")
+
+
+def legacy_channels(document: Any) -> dict[str, Any]:
+    """Channels written under the older top-level `providers` (Clawdbot) and not also under
+    `channels`: read as `channels.<name>`, left where they are in the file."""
+    if not isinstance(document, dict) or not isinstance(document.get("providers"), dict):
+        return {}
+    channels = document.get("channels")
+    if channels is not None and not isinstance(channels, dict):
+        return {}
+    return {
+        name: value
+        for name, value in document["providers"].items()
+        if name in LEGACY_CHANNELS and isinstance(value, dict) and name not in (channels or {})
+    }
+
+
+class EpiloopConfig(ConfigModel):
+    @model_validator(mode="before")
+    @classmethod
+    def _older_providers(cls, data: Any) -> Any:
+        legacy = legacy_channels(data)
+        if not legacy:
+            return data
+        return {**data, "channels": {**(data.get("channels") or {}), **legacy}}
+
+    meta: Meta = Field(default_factory=Meta)
+    agents: AgentsConfig = Field(default_factory=AgentsConfig)
+    auth: AuthConfig = Field(default_factory=AuthConfig)
+    models: ModelsConfig = Field(default_factory=ModelsConfig)
+    bindings: builtins.list[Binding] = Field(default_factory=builtins.list)
+    channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
+    gateway: GatewayConfig = Field(default_factory=GatewayConfig)
+    session: SessionConfig = Field(default_factory=SessionConfig)
+    messages: MessagesConfig = Field(default_factory=MessagesConfig)
