@@ -9,7 +9,9 @@ class ChannelsAppConfig(AppConfig):
     name = "channels_app"
 
     def ready(self) -> None:
-        # Only registers a function with the route explainer; no bot starts here.
+        # Registers config sections and the route explainer's hook; no bot starts here.
+        from channels_app import registry
         from channels_app.explain import register
 
+        registry.register_config()
         register()

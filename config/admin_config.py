@@ -21,6 +21,7 @@ from config.includes import has_include
 from config.io import load_file
 from config.models import ConfigSection, ConfigState
 from config.sync import file_changed_on_disk
+from config.tables import modelled_slots
 
 
 @admin.register(ConfigState)
@@ -70,25 +71,6 @@ class ConfigStateAdmin(admin.ModelAdmin):
         return False
 
 
-MODELLED_SLOTS = {
-    "agents",
-    "auth",
-    "models",
-    "channels",
-    "agents.defaults",
-    "agents.list",
-    "auth.profiles",
-    "auth.order",
-    "models.providers",
-    "channels.discord",
-    "channels.telegram",
-    "bindings",
-    "gateway",
-    "session",
-    "messages",
-}
-
-
 class ConfigSectionForm(ConfigForm):
     class Meta:
         model = ConfigSection
@@ -97,7 +79,7 @@ class ConfigSectionForm(ConfigForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         path, value = cleaned.get("path"), cleaned.get("value")
-        if path in MODELLED_SLOTS and isinstance(value, dict | list) and not has_include(value):
+        if path in modelled_slots() and isinstance(value, dict | list) and not has_include(value):
             self.add_error(
                 "path",
                 f"{path} has its own admin page; edit it there (a section here is only for "

@@ -128,7 +128,12 @@ def format_validation_error(exc: ValidationError, document: Any) -> list[str]:
 
 def unknown_keys(model: BaseModel, path: tuple[str | int, ...] = ()) -> list[str]:
     """Every key the schema does not model, by JSON path (not descending into them)."""
-    found = [json_path((*path, key)) for key in (model.model_extra or {})]
+    found: list[str] = []
+    for key, value in (model.model_extra or {}).items():
+        if isinstance(value, BaseModel):  # a section registered by an app (channels.discord)
+            found += unknown_keys(value, (*path, key))
+        else:
+            found.append(json_path((*path, key)))
     for name, field in type(model).model_fields.items():
         key = field.alias or name
         found += _unknown_in(getattr(model, name), (*path, key))

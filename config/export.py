@@ -12,7 +12,7 @@ from typing import Any
 from config.models.base import ConfigRow
 from config.models.state import ConfigSection, ConfigState
 from config.rows import ABSENT, overlay
-from config.tables import CONTAINERS, _m
+from config.tables import Table, containers, registered, top_modelled
 
 
 def _row_json(row: ConfigRow) -> dict[str, Any]:
@@ -26,30 +26,6 @@ def _children(base: dict[str, Any], key: str, rows: dict[str, Any]) -> None:
         base[key] = rows
 
 
-def _discord(m: dict[str, Any]) -> Any:
-    row = m["channels.discord"].objects.filter(pk=1).first()
-    if row is None:
-        return ABSENT
-    out = _row_json(row)
-    guilds = {}
-    for guild in m["guilds"].objects.all():
-        guild_json = _row_json(guild)
-        channels = {c.key: _row_json(c) for c in guild.channels.all()}
-        _children(guild_json, "channels", channels)
-        guilds[guild.key] = guild_json
-    _children(out, "guilds", guilds)
-    return out
-
-
-def _telegram(m: dict[str, Any]) -> Any:
-    row = m["channels.telegram"].objects.filter(pk=1).first()
-    if row is None:
-        return ABSENT
-    out = _row_json(row)
-    _children(out, "groups", {g.key: _row_json(g) for g in m["groups"].objects.all()})
-    return out
-
-
 def _assemble(order: list[str], modelled: dict[str, Any], sections: dict[str, Any]) -> Any:
     present = {k: v for k, v in modelled.items() if v is not ABSENT}
     present.update(sections)
@@ -61,43 +37,53 @@ def _assemble(order: list[str], modelled: dict[str, Any], sections: dict[str, An
     return out
 
 
+def _table_json(table: Table, row: ConfigRow) -> Any:
+    """A row's JSON with its children (maps nested in it) filled in."""
+    out = _row_json(row)
+    for child in table.children:
+        objs = child.model.objects.all()
+        if child.parent_field:
+            objs = objs.filter(**{child.parent_field: row})
+        _children(
+            out, child.path, {getattr(o, child.key_field): _table_json(child, o) for o in objs}
+        )
+    return out
+
+
+def _export(table: Table, order: dict[str, list[str]]) -> Any:
+    container, _, key = table.path.rpartition(".")
+    if table.shape == "object":
+        row = table.model.objects.filter(pk=1).first()
+        return _table_json(table, row) if row is not None else ABSENT
+    objs = list(table.model.objects.all())
+    if not objs and key not in order.get(container, []):
+        return ABSENT
+    if table.value_field:
+        return {getattr(o, table.key_field): getattr(o, table.value_field) for o in objs}
+    if table.shape == "map":
+        return {getattr(o, table.key_field): _table_json(table, o) for o in objs}
+    return [_table_json(table, o) for o in objs]
+
+
 def export_document() -> dict[str, Any]:
-    m = _m()
     state = ConfigState.get()
     order: dict[str, list[str]] = state.order or {}
+    modelled = containers()
     sections: dict[str, dict[str, Any]] = {}
     for section in ConfigSection.objects.all():
         container, _, key = section.path.partition(".")
-        if container not in CONTAINERS or not key:
+        if container not in modelled or not key:
             container, key = "", section.path
         sections.setdefault(container, {})[key] = section.value
 
-    def singleton(name: str) -> Any:
-        row = m[name].objects.filter(pk=1).first()
-        return _row_json(row) if row is not None else ABSENT
-
-    def rows(name: str, container: str, key: str, as_dict: str | None = None) -> Any:
-        objs = list(m[name].objects.all())
-        if not objs and key not in order.get(container, []):
-            return ABSENT
-        if as_dict == "profiles":
-            return {o.provider: o.profiles for o in objs}
-        if as_dict:
-            return {getattr(o, as_dict): _row_json(o) for o in objs}
-        return [_row_json(o) for o in objs]
-
-    parts = {
-        "agents": {
-            "defaults": singleton("agents.defaults"),
-            "list": rows("agents.list", "agents", "list"),
-        },
-        "auth": {
-            "profiles": rows("auth.profiles", "auth", "profiles", "profile_id"),
-            "order": rows("auth.order", "auth", "order", "profiles"),
-        },
-        "models": {"providers": rows("models.providers", "models", "providers", "name")},
-        "channels": {"discord": _discord(m), "telegram": _telegram(m)},
-    }
+    parts: dict[str, dict[str, Any]] = {name: {} for name in modelled}
+    singles: dict[str, Any] = {}
+    for table in registered():
+        container, _, key = table.path.partition(".")
+        if key:
+            parts[container][key] = _export(table, order)
+        else:
+            singles[table.path] = _export(table, order)
     top: dict[str, Any] = {}
     for name, children in parts.items():
         if name in sections.get("", {}):
@@ -107,8 +93,7 @@ def export_document() -> dict[str, Any]:
         top[name] = value if (in_file or value is not ABSENT) else ABSENT
         if top[name] is ABSENT and in_file:
             top[name] = {}
-    top["bindings"] = rows("bindings", "", "bindings")
-    for name in ("gateway", "session", "messages"):
-        top[name] = singleton(name)
+    for name in top_modelled():
+        top[name] = singles[name]
     document = _assemble(order.get("", []), top, sections.get("", {}))
     return document if isinstance(document, dict) else {}

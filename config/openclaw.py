@@ -20,14 +20,9 @@ from config.includes import KEY as INCLUDE
 from config.io import validate
 from config.revisions import keep_disk_text
 from config.schema import EpiloopConfig, legacy_channels
+from config.schema_channels import channel_schemas
 from config.sync import ImportOutcome, config_path, import_file
 from config.writer import write_text
-
-# (section, older spelling, current spelling) read by the schema.
-CHANNEL_ALIASES = {
-    "discord": [("dm.policy", "dmPolicy"), ("dm.allowFrom", "allowFrom")],
-    "telegram": [("token", "botToken"), ("dm.policy", "dmPolicy"), ("dm.allowFrom", "allowFrom")],
-}
 
 
 @dataclass
@@ -56,7 +51,7 @@ def _get(obj: Any, dotted: str) -> Any:
 
 def _channel_aliases(section: Any, at: str, name: str) -> list[str]:
     found = []
-    for old, new in CHANNEL_ALIASES[name]:
+    for old, new in channel_schemas()[name].aliases:
         if _get(section, old) is not None and _get(section, new) is None:
             found.append(f"{at}.{old} -> {'channels.' + name}.{new}")
     return found
@@ -66,7 +61,7 @@ def aliases(document: dict[str, Any]) -> list[str]:
     """One line per older spelling the schema reads as the current one."""
     found: list[str] = []
     channels = document.get("channels")
-    for name in CHANNEL_ALIASES:
+    for name in channel_schemas():
         section = channels.get(name) if isinstance(channels, dict) else None
         if isinstance(section, dict):
             found += _channel_aliases(section, f"channels.{name}", name)

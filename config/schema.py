@@ -1,10 +1,10 @@
 """The shape of `epiloop.json` (DESIGN §6) as pydantic v2 models.
 
 Every model keeps keys it does not know (`extra="allow"`, found in `model_extra`). JSON
-keys are camelCase, Python attributes snake_case (`cfg.channels.discord.group_policy`).
-Ids may be written as numbers or strings; they are normalised to strings. A channel
-section that is absent from the file is `None` (`cfg.channels.discord is None`), so
-"configured" and "not configured" stay distinguishable.
+keys are camelCase, Python attributes snake_case (`cfg.gateway.auth.token`). Ids may be
+written as numbers or strings; they are normalised to strings. Each chat platform's
+section (`channels.<name>`) is registered by the platform (see `config.schema_channels`);
+an absent one is `None`, so "configured" and "not configured" stay distinguishable.
 
 Validate a `${VAR}`-resolved document with `EpiloopConfig.model_validate(doc)`; the loader
 in `config.io` does the resolving and turns errors into one line per problem.
@@ -31,30 +31,9 @@ from config.schema_base import (
     Secret,
     SecretRef,
 )
-from config.schema_channels import (
-    ChannelsConfig,
-    DiscordConfig,
-    DiscordDm,
-    Guild,
-    GuildChannel,
-    TelegramConfig,
-    TelegramGroup,
-)
+from config.schema_channels import ChannelsConfig, channel_schemas
 
-__all__ = [
-    "ChannelsConfig",
-    "DiscordConfig",
-    "DiscordDm",
-    "DmPolicy",
-    "EpiloopConfig",
-    "GroupPolicy",
-    "Guild",
-    "GuildChannel",
-    "IdList",
-    "SecretRef",
-    "TelegramConfig",
-    "TelegramGroup",
-]
+__all__ = ["ChannelsConfig", "DmPolicy", "EpiloopConfig", "GroupPolicy", "IdList", "SecretRef"]
 
 
 class Meta(ConfigModel):
@@ -216,9 +195,6 @@ class MessagesConfig(ConfigModel):
     queue: QueueConfig = Field(default_factory=QueueConfig)
 
 
-LEGACY_CHANNELS = ("discord", "telegram")
-
-
 def legacy_channels(document: Any) -> dict[str, Any]:
     """Channels written under the older top-level `providers` (Clawdbot) and not also under
     `channels`: read as `channels.<name>`, left where they are in the file."""
@@ -230,7 +206,7 @@ def legacy_channels(document: Any) -> dict[str, Any]:
     return {
         name: value
         for name, value in document["providers"].items()
-        if name in LEGACY_CHANNELS and isinstance(value, dict) and name not in (channels or {})
+        if name in channel_schemas() and isinstance(value, dict) and name not in (channels or {})
     }
 
 
@@ -252,3 +228,15 @@ class EpiloopConfig(ConfigModel):
     gateway: GatewayConfig = Field(default_factory=GatewayConfig)
     session: SessionConfig = Field(default_factory=SessionConfig)
     messages: MessagesConfig = Field(default_factory=MessagesConfig)
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of the whole file, the registered channel sections included."""
+    doc = EpiloopConfig.model_json_schema(by_alias=True)
+    defs = doc.setdefault("$defs", {})
+    channels = defs["ChannelsConfig"].setdefault("properties", {})
+    for name, schema in channel_schemas().items():
+        part = schema.model.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
+        defs.update(part.pop("$defs", {}))
+        channels[name] = part
+    return doc

@@ -1,133 +1,97 @@
-"""`channels.discord` and `channels.telegram` in the config schema (see `schema.py`)."""
+"""`channels.*` in the config schema: each chat platform registers the schema of its own
+section (`register_channel("discord", DiscordConfig)`, from its app's `ready()`), so the
+core validates every platform's settings without importing any platform.
+
+A registered section is validated into its model and kept in `ChannelsConfig.model_extra`
+(read it with `cfg.channels.section(name)`); an absent one reads as `None`. Keys nobody
+registered (`slack` before it lands, `defaults`, `_comment_*`) are kept as they are.
+"""
 
 from __future__ import annotations
 
-import builtins
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from config.schema_base import ConfigModel, DmPolicy, GroupPolicy, IdList, Secret
-
-
-class GuildChannel(ConfigModel):
-    allow: bool | None = None
-    require_mention: bool | None = None
-    users: IdList | None = None
-    system_prompt: str | None = None
-    enabled: bool | None = None
+from config.schema_base import ConfigModel
 
 
-class Guild(ConfigModel):
-    slug: str | None = None
-    require_mention: bool | None = None
-    users: IdList | None = None
-    channels: dict[str, GuildChannel] = Field(default_factory=dict)
+@dataclass(frozen=True)
+class ChannelSchema:
+    name: str
+    model: type[ConfigModel]
+    # (older spelling, current spelling) pairs the model reads as the current setting, for
+    # the OpenClaw import report: `("dm.policy", "dmPolicy")`.
+    aliases: tuple[tuple[str, str], ...] = ()
 
 
-class DiscordDm(ConfigModel):
-    enabled: bool = True
-    policy: DmPolicy | None = None
-    allow_from: IdList | None = None
+_CHANNELS: dict[str, ChannelSchema] = {}
 
 
-def _open_needs_wildcard(
-    policy: str | None, allow_from: builtins.list[str] | None, key: str
+def register_channel(
+    name: str, model: type[ConfigModel], aliases: tuple[tuple[str, str], ...] = ()
 ) -> None:
-    if policy == "open" and "*" not in (allow_from or []):
-        raise PydanticCustomError(
-            "dm_open_without_wildcard",
-            'dmPolicy "open" lets anyone message the bot; add "*" to allowFrom to confirm, '
-            'or use "pairing" or "allowlist"',
-            {"field": key},
+    _CHANNELS[name] = ChannelSchema(name, model, aliases)
+
+
+def channel_schemas() -> dict[str, ChannelSchema]:
+    return dict(_CHANNELS)
+
+
+def _lifted(exc: ValidationError, name: str) -> list[InitErrorDetails]:
+    """The section's errors, located under `name` (pydantic adds `channels` in front), with
+    their types and context kept, so `config.errors` words them as any other error."""
+    lifted: list[InitErrorDetails] = []
+    for error in exc.errors():
+        detail = InitErrorDetails(
+            type=error["type"], loc=(name, *error["loc"]), input=error.get("input")
         )
-
-
-class DiscordConfig(ConfigModel):
-    enabled: bool = True
-    token: Secret | None = None
-    group_policy: GroupPolicy = "allowlist"
-    require_mention: bool | None = None
-    dm: DiscordDm | None = None
-    dm_policy: DmPolicy | None = None
-    allow_from: IdList | None = None
-    guilds: dict[str, Guild] = Field(default_factory=dict)
-    text_chunk_limit: int = 2000
-    history_limit: int | None = None
-    allow_bots: bool = False
-    api_base: str | None = None
-    gateway_url: str | None = None
-    mention_patterns: builtins.list[str] | None = None
-
-    @property
-    def effective_dm_policy(self) -> str:
-        """The flat `dmPolicy` wins over the older nested `dm.policy`; default `pairing`."""
-        if self.dm_policy:
-            return self.dm_policy
-        if self.dm and self.dm.policy:
-            return self.dm.policy
-        return "pairing"
-
-    @property
-    def effective_allow_from(self) -> builtins.list[str]:
-        if self.allow_from is not None:
-            return self.allow_from
-        if self.dm and self.dm.allow_from is not None:
-            return self.dm.allow_from
-        return []
-
-    @model_validator(mode="after")
-    def _check_open_dm(self) -> DiscordConfig:
-        if self.dm_policy is not None:
-            _open_needs_wildcard(self.dm_policy, self.effective_allow_from, "dmPolicy")
-        elif self.dm is not None:
-            _open_needs_wildcard(self.dm.policy, self.effective_allow_from, "dm.policy")
-        return self
-
-
-class TelegramGroup(ConfigModel):
-    require_mention: bool | None = None
-    allow_from: IdList | None = None
-    system_prompt: str | None = None
-    enabled: bool | None = None
-
-
-class TelegramConfig(ConfigModel):
-    enabled: bool = True
-    bot_token: Secret | None = None
-    token_file: str | None = None
-    dm_policy: DmPolicy = "pairing"
-    allow_from: IdList = Field(default_factory=builtins.list)
-    group_policy: GroupPolicy = "allowlist"
-    group_allow_from: IdList = Field(default_factory=builtins.list)
-    groups: dict[str, TelegramGroup] = Field(default_factory=dict)
-    text_chunk_limit: int = 4000
-    webhook_url: str | None = None
-    webhook_secret: Secret | None = None
-    api_root: str | None = None
-    mention_patterns: builtins.list[str] | None = None
-
-    # Older spellings of the same settings, read (never rewritten) as the current ones.
-    token: Secret | None = None  # botToken
-    dm: DiscordDm | None = None  # dm.policy / dm.allowFrom -> dmPolicy / allowFrom
-
-    @model_validator(mode="after")
-    def _check_open_dm(self) -> TelegramConfig:
-        if self.bot_token is None and self.token is not None:
-            self.bot_token = self.token
-        key = "dmPolicy"
-        if self.dm is not None:
-            if "dm_policy" not in self.model_fields_set and self.dm.policy:
-                self.dm_policy, key = self.dm.policy, "dm.policy"
-            if "allow_from" not in self.model_fields_set and self.dm.allow_from is not None:
-                self.allow_from = self.dm.allow_from
-        _open_needs_wildcard(self.dm_policy, self.allow_from, key)
-        return self
+        if "ctx" in error:
+            detail["ctx"] = error["ctx"]
+        try:
+            ValidationError.from_exception_data("check", [detail])
+        except KeyError:  # a custom error type: carry its message as it was worded
+            detail["type"] = PydanticCustomError(error["type"], error["msg"], error.get("ctx"))
+        except ValidationError:
+            pass
+        lifted.append(detail)
+    return lifted
 
 
 class ChannelsConfig(ConfigModel):
-    """Only Discord and Telegram are modelled; other keys (slack, `defaults`, `_comment_*`)
-    are kept as they are."""
+    @model_validator(mode="after")
+    def _platform_sections(self) -> ChannelsConfig:
+        extra = self.__pydantic_extra__ if self.__pydantic_extra__ is not None else {}
+        problems: list[InitErrorDetails] = []
+        for name, schema in _CHANNELS.items():
+            if extra.get(name) is None:
+                continue
+            try:
+                extra[name] = schema.model.model_validate(extra[name])
+            except ValidationError as exc:
+                problems += _lifted(exc, name)
+        if problems:
+            raise ValidationError.from_exception_data("ChannelsConfig", problems)
+        return self
 
-    discord: DiscordConfig | None = None
-    telegram: TelegramConfig | None = None
+    def section(self, name: str) -> ConfigModel | None:
+        """The validated section of platform `name`, or None when the file has none."""
+        value = (self.model_extra or {}).get(name)
+        return value if isinstance(value, ConfigModel) else None
+
+    def configured(self) -> list[str]:
+        """Names of the registered platforms that have a section, in file order."""
+        return [name for name in (self.model_extra or {}) if self.section(name) is not None]
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            # `cfg.channels.discord` in a shell or a test: None when the section is absent.
+            try:
+                return super().__getattr__(name)
+            except AttributeError:
+                if name in _CHANNELS:
+                    return None
+                raise

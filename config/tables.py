@@ -11,7 +11,8 @@ so that import then export gives the same document. Anything not modelled as a t
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from config.errors import shown
 from config.includes import has_include
@@ -19,46 +20,73 @@ from config.models.state import ConfigSection, ConfigState
 from config.paths import json_path
 from config.rows import fields_from_json
 
-CONTAINERS = {
-    "agents": ("defaults", "list"),
-    "auth": ("profiles", "order"),
-    "models": ("providers",),
-    "channels": ("discord", "telegram"),
-}
-TOP_MODELLED = ("bindings", "gateway", "session", "messages")
+# The top-level keys a fresh document (no remembered order) is written in.
+PREFERRED_ORDER = ("meta", "agents", "auth", "models", "channels", "bindings")
 
 
-def _m() -> dict[str, Any]:
-    from agents.models import config as a
-    from channels_app.models import config as c
-    from gateway.models import config as g
+@dataclass(frozen=True)
+class Table:
+    """A slot of `epiloop.json` modelled as rows of `model`. `path` is dotted from the top
+    (`gateway`, `agents.list`, `channels.discord`), or for a child the key inside each parent
+    object (`guilds`, `channels`). `shape`: `object` (one row, pk 1), `list` (rows by
+    position) or `map` (rows by key in `key_field`; `value_field` names the column for a
+    map whose values are not objects, as `auth.order`). `children` are maps nested in each
+    row's object; `parent_field` is a child's foreign key to its parent row."""
 
-    return {
-        "gateway": g.GatewaySettings,
-        "session": g.SessionSettings,
-        "messages": g.MessagesSettings,
-        "agents.defaults": a.AgentDefaults,
-        "agents.list": a.Agent,
-        "auth.profiles": a.AuthProfile,
-        "auth.order": a.AuthOrder,
-        "models.providers": a.Provider,
-        "bindings": a.Binding,
-        "channels.discord": c.DiscordSettings,
-        "channels.telegram": c.TelegramSettings,
-        "guilds": c.DiscordGuild,
-        "guild_channels": c.DiscordGuildChannel,
-        "groups": c.TelegramGroup,
-    }
+    path: str
+    model: Any
+    shape: Literal["object", "list", "map"]
+    key_field: str = "key"
+    value_field: str = ""
+    children: tuple[Table, ...] = ()
+    parent_field: str = ""
 
 
-LIST_SLOTS = ("agents.list", "bindings")
-DICT_SLOTS = {"auth.profiles": "profile_id", "auth.order": "provider", "models.providers": "name"}
+_TABLES: dict[str, Table] = {}
+
+
+def register(*tables: Table) -> None:
+    """Called by each app's `ready()` for the slots it models, in file order."""
+    for table in tables:
+        _TABLES[table.path] = table
+
+
+def registered() -> list[Table]:
+    return list(_TABLES.values())
+
+
+def containers() -> dict[str, tuple[str, ...]]:
+    """`{"agents": ("defaults", "list"), "channels": ("discord", ...)}`: the keys of each
+    top-level object whose children are modelled."""
+    found: dict[str, tuple[str, ...]] = {}
+    for path in _TABLES:
+        top, _, sub = path.partition(".")
+        if sub:
+            found[top] = (*found.get(top, ()), sub)
+    for top in PREFERRED_ORDER:
+        if top in found:
+            found[top] = found.pop(top)  # containers in the usual file order
+    return {top: found[top] for top in sorted(found, key=_preferred)}
+
+
+def _preferred(key: str) -> int:
+    return PREFERRED_ORDER.index(key) if key in PREFERRED_ORDER else len(PREFERRED_ORDER)
+
+
+def top_modelled() -> tuple[str, ...]:
+    return tuple(sorted((p for p in _TABLES if "." not in p), key=_preferred))
+
+
+def modelled_slots() -> set[str]:
+    """Every path with its own admin page (for refusing a free-form section there)."""
+    return {*_TABLES, *containers()}
 
 
 def _fits(slot: str, value: Any) -> bool:
     if has_include(value):
         return False
-    return isinstance(value, list) if slot in LIST_SLOTS else isinstance(value, dict)
+    table = _TABLES.get(slot)
+    return isinstance(value, list) if table and table.shape == "list" else isinstance(value, dict)
 
 
 def split(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -66,14 +94,15 @@ def split(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dic
     slots: dict[str, Any] = {}
     sections: dict[str, Any] = {}
     order: dict[str, list[str]] = {"": list(document)}
+    modelled = containers()
     for key, value in document.items():
-        if key in CONTAINERS and isinstance(value, dict) and not has_include(value):
+        if key in modelled and isinstance(value, dict) and not has_include(value):
             order[key] = list(value)
             for sub, sub_value in value.items():
                 slot = f"{key}.{sub}"
-                target = slots if sub in CONTAINERS[key] and _fits(slot, sub_value) else sections
+                target = slots if sub in modelled[key] and _fits(slot, sub_value) else sections
                 target[slot] = sub_value
-        elif key in TOP_MODELLED and _fits(key, value):
+        elif key in _TABLES and _fits(key, value):
             slots[key] = value
         else:
             sections[key] = value
@@ -182,54 +211,50 @@ def _label_of(model: Any, key: Any, row: Any) -> str:
     return json_path((*label.split("."), str(key)))
 
 
-def _singleton(model: Any, raw: Any, changes: list[str]) -> Any:
-    desired = [] if raw is None else [(1, model.LABEL, _values(model, raw, 0))]
-    return _sync(model, desired, "pk", changes).get(1)
-
-
-def _dict_rows(
-    model: Any, label: str, key_field: str, raw: Any, changes: list[str], **scope: Any
-) -> dict[Any, Any]:
-    items = raw.items() if isinstance(raw, dict) else []
-    desired = []
-    for i, (key, value) in enumerate(items):
-        if not hasattr(model, "JSON_FIELDS"):  # auth.order: the value is a plain list
-            row_values = {"profiles": value, "position": i}
+def _rows(table: Table, raw: Any, label: str, changes: list[str], **scope: Any) -> dict[Any, Any]:
+    """Make `table`'s rows (within `scope`) match `raw`, then its children in each row."""
+    model = table.model
+    if table.shape == "object":
+        desired = [] if raw is None else [(1, label, _values(model, raw, 0))]
+        rows = _sync(model, desired, "pk", changes)
+        items: dict[Any, Any] = {1: raw} if raw is not None else {}
+    elif table.shape == "list":
+        items = dict(enumerate(raw)) if isinstance(raw, list) else {}
+        desired = [
+            (i, f"{label}[{i}]", _values(model, item if isinstance(item, dict) else {}, i))
+            for i, item in items.items()
+        ]
+        rows = _sync(model, desired, "position", changes, **scope)
+    else:
+        items = dict(raw) if isinstance(raw, dict) else {}
+        desired = []
+        for i, (key, value) in enumerate(items.items()):
+            if table.value_field:  # the value is a plain JSON value (auth.order's lists)
+                row_values = {table.value_field: value, "position": i}
+            else:
+                row_values = _values(model, value if isinstance(value, dict) else {}, i)
+            desired.append((key, json_path((*label.split("."), key)), row_values))
+        rows = _sync(model, desired, table.key_field, changes, **scope)
+    for child in table.children:
+        if table.shape == "object":
+            parents = [(label, rows.get(1), items.get(1))]
         else:
-            row_values = _values(model, value if isinstance(value, dict) else {}, i)
-        desired.append((key, json_path((*label.split("."), key)), row_values))
-    return _sync(model, desired, key_field, changes, **scope)
+            parents = [(f"{label}.{key}", row, items.get(key)) for key, row in rows.items()]
+        for parent_label, row, parent_raw in parents:
+            child_raw = parent_raw.get(child.path) if isinstance(parent_raw, dict) else None
+            child_scope = {child.parent_field: row} if child.parent_field else {}
+            if child.parent_field and row is None:
+                continue
+            _rows(child, child_raw, f"{parent_label}.{child.path}", changes, **child_scope)
+    return rows
 
 
 def import_document(document: dict[str, Any]) -> list[str]:
     """Make every config table match `document`; one line per object added/changed/removed."""
-    m = _m()
     slots, sections, order = split(document)
     changes: list[str] = []
-    for name in ("gateway", "session", "messages", "agents.defaults"):
-        _singleton(m[name], slots.get(name), changes)
-    for name in LIST_SLOTS:
-        model = m[name]
-        desired = [
-            (i, f"{name}[{i}]", _values(model, item if isinstance(item, dict) else {}, i))
-            for i, item in enumerate(slots.get(name) or [])
-        ]
-        _sync(model, desired, "position", changes)
-    for name, key_field in DICT_SLOTS.items():
-        _dict_rows(m[name], name, key_field, slots.get(name), changes)
-    discord = slots.get("channels.discord")
-    _singleton(m["channels.discord"], discord, changes)
-    guilds_raw = (discord or {}).get("guilds")
-    guilds = _dict_rows(m["guilds"], "channels.discord.guilds", "key", guilds_raw, changes)
-    for key, guild in guilds.items():
-        channels = (guilds_raw or {}).get(key, {})
-        channels = channels.get("channels") if isinstance(channels, dict) else None
-        label = f"channels.discord.guilds.{key}.channels"
-        _dict_rows(m["guild_channels"], label, "key", channels, changes, guild=guild)
-    telegram = slots.get("channels.telegram")
-    _singleton(m["channels.telegram"], telegram, changes)
-    groups = (telegram or {}).get("groups")
-    _dict_rows(m["groups"], "channels.telegram.groups", "key", groups, changes)
+    for table in registered():
+        _rows(table, slots.get(table.path), table.path, changes)
     section_rows: list[tuple[Any, str, dict[str, Any]]] = [
         (path, path, {"value": value, "position": i})
         for i, (path, value) in enumerate(sections.items())

@@ -61,11 +61,10 @@ def _first(*values: bool | None, default: bool = True) -> bool:
 
 
 def decide(inbound: InboundMessage, config: Any, store: PairingStore) -> Decision:
-    section = config.channels.discord
-    if section is None:
-        from config.schema import DiscordConfig
+    from channels_app.discord.schema import DiscordConfig
+    from channels_app.discord.schema import section as discord_section
 
-        section = DiscordConfig()
+    section = discord_section(config) or DiscordConfig()
     if inbound.sender_is_self:
         return Decision.drop("own message", quiet=True)
     if inbound.sender_is_bot and not section.allow_bots:

@@ -17,6 +17,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from channels_app.telegram import schema
+from channels_app.telegram.schema import TelegramConfig
+from config.schema import EpiloopConfig
+
 DEFAULT_API_ROOT = "https://api.telegram.org"
 DEFAULT_CHUNK_LIMIT = 4000
 MAX_MESSAGE_LENGTH = 4096
@@ -43,13 +47,9 @@ class TelegramOptions:
         return bool(self.webhook_url)
 
 
-def section(config: Any) -> Any:
+def section(config: EpiloopConfig) -> TelegramConfig:
     """`channels.telegram` of the config, or an all-defaults section when it is absent."""
-    from config.schema import TelegramConfig
-
-    channels = getattr(config, "channels", None)
-    found = getattr(channels, "telegram", None) if channels is not None else None
-    return found if found is not None else TelegramConfig()
+    return schema.section(config) or TelegramConfig()
 
 
 def _secret_text(value: Any) -> str:

@@ -138,24 +138,13 @@ def check_model_keys(ctx: Context) -> list[Finding]:
 
 def channel_token_problems(cfg: EpiloopConfig) -> dict[str, str]:
     """Enabled channel -> why it has no token (only channels with a problem)."""
-    from channels_app.discord import options as discord
-    from channels_app.telegram import options as telegram
+    from channels_app import registry
 
     problems = {}
-    dc_on = cfg.channels.discord is not None and discord.enabled(cfg)
-    if dc_on and not discord.resolve_token(cfg)[0]:
-        problems["discord"] = "channels.discord has no token and DISCORD_BOT_TOKEN is unset"
-    tg = cfg.channels.telegram
-    if tg is not None and tg.enabled:
-        try:
-            token = telegram.resolve_token(tg)[0]
-        except telegram.OptionsError as exc:
-            problems["telegram"] = str(exc)
-        else:
-            if not token:
-                problems["telegram"] = (
-                    "channels.telegram has no botToken or tokenFile and TELEGRAM_BOT_TOKEN is unset"
-                )
+    for name in registry.names():
+        why = registry.part(name, "doctor").token_problem(cfg)
+        if why:
+            problems[name] = why
     return problems
 
 

@@ -103,15 +103,9 @@ def check_open_dm(ctx: Context) -> list[Finding]:
 
 def open_dm_channels(config: EpiloopConfig) -> list[str]:
     """Enabled channels whose DMs anyone may send."""
-    found = []
-    dc = config.channels.discord
-    dm_on = dc is not None and dc.enabled and (dc.dm is None or dc.dm.enabled)
-    if dc is not None and dm_on and dc.effective_dm_policy == "open":
-        found.append("discord")
-    tg = config.channels.telegram
-    if tg is not None and tg.enabled and tg.dm_policy == "open":
-        found.append("telegram")
-    return found
+    from channels_app import registry
+
+    return [name for name in registry.names() if registry.part(name, "doctor").dms_open(config)]
 
 
 def check_dm_scope(ctx: Context) -> list[Finding]:

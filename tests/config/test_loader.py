@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from channels_app.discord.schema import section as discord_section
+from channels_app.telegram.schema import section as telegram_section
 from config.io import load_file, load_text
+from tests.support.sections import discord_of, telegram_of
 
 ENV = {"DISCORD_TOKEN": "test-token-abc", "EMPTY": ""}
 
@@ -66,8 +69,8 @@ def test_a_top_level_that_is_not_an_object_is_refused() -> None:
 def test_env_references_are_resolved_for_validation_and_kept_raw_in_the_document() -> None:
     result = load_text('{"channels": {"discord": {"token": "${DISCORD_TOKEN}"}}}', environ=ENV)
     assert result.ok
-    assert result.config is not None and result.config.channels.discord is not None
-    assert result.config.channels.discord.token == "test-token-abc"
+    assert result.config is not None and discord_section(result.config) is not None
+    assert discord_of(result.config).token == "test-token-abc"
     assert (result.document or {})["channels"]["discord"]["token"] == "${DISCORD_TOKEN}"
 
 
@@ -117,7 +120,7 @@ def test_a_secret_ref_object_is_kept_as_it_is() -> None:
     result = load_text(text, environ={})
     assert result.ok
     assert (result.document or {})["channels"]["discord"]["token"] == ref
-    discord = result.config.channels.discord if result.config else None
+    discord = discord_section(result.config) if result.config else None
     assert discord is not None and discord.token is not None
     assert not isinstance(discord.token, str) and discord.token.source == "file"
 
@@ -136,8 +139,8 @@ def test_numeric_ids_become_strings() -> None:
     text = '{"channels": {"telegram": {"allowFrom": [123456789]}}, '
     text += '"bindings": [{"agentId": "main", "match": {"peer": {"kind": "dm", "id": 42}}}]}'
     result = load_text(text, environ={})
-    assert result.config is not None and result.config.channels.telegram is not None
-    assert result.config.channels.telegram.allow_from == ["123456789"]
+    assert result.config is not None and telegram_section(result.config) is not None
+    assert telegram_of(result.config).allow_from == ["123456789"]
     peer = result.config.bindings[0].match.peer
     assert peer is not None and peer.id == "42"
 
@@ -161,12 +164,12 @@ def test_defaults_from_the_design_apply_to_an_empty_file() -> None:
     assert cfg.agents.defaults.timeout_seconds == 600
     assert cfg.session.dm_scope == "per-channel-peer"
     assert cfg.messages.queue.cap == 20
-    assert cfg.channels.discord is None and cfg.channels.telegram is None
+    assert discord_section(cfg) is None and telegram_section(cfg) is None
     both = load_text('{"channels": {"discord": {}, "telegram": {}}}', environ={}).config
-    assert both is not None and both.channels.discord and both.channels.telegram
-    assert both.channels.discord.text_chunk_limit == 2000
-    assert both.channels.discord.group_policy == "allowlist"
-    assert both.channels.telegram.text_chunk_limit == 4000
+    assert both is not None and discord_section(both) and telegram_section(both)
+    assert discord_of(both).text_chunk_limit == 2000
+    assert discord_of(both).group_policy == "allowlist"
+    assert telegram_of(both).text_chunk_limit == 4000
 
 
 # One test per kind of validation message.

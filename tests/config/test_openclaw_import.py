@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from channels_app.discord.schema import section as discord_section
+from channels_app.telegram.schema import section as telegram_section
 from config.io import load_file
 from config.models.revisions import ConfigRevision
 from tests.config.conftest import CORPUS, env_names, without_meta
 from tests.config.test_commands import run
+from tests.support.sections import discord_of, telegram_of
 
 pytestmark = pytest.mark.django_db
 
@@ -97,9 +100,9 @@ def test_the_report_lists_the_sections_epiloop_does_not_act_on(
     assert "agents.defaults.model" not in unused
     assert "channels.discord.dm.policy -> channels.discord.dmPolicy" in _section(lines, ALIASES)
     config = load_file(config_file).config
-    assert config is not None and config.channels.discord is not None
-    assert config.channels.discord.effective_dm_policy == "allowlist"
-    assert config.channels.discord.effective_allow_from == ["111111111111111111", "steipete"]
+    assert config is not None and discord_section(config) is not None
+    assert discord_of(config).effective_dm_policy == "allowlist"
+    assert discord_of(config).effective_allow_from == ["111111111111111111", "steipete"]
 
 
 def test_older_spellings_are_read_as_the_current_ones_and_each_is_named(
@@ -115,8 +118,8 @@ def test_older_spellings_are_read_as_the_current_ones_and_each_is_named(
         assert path in unused
     assert "channels.telegram.token" not in unused
     config = load_file(config_file).config
-    assert config is not None and config.channels.telegram is not None
-    assert config.channels.telegram.bot_token == "test-value-telegram_bot_token"
+    assert config is not None and telegram_section(config) is not None
+    assert telegram_of(config).bot_token == "test-value-telegram_bot_token"
     assert config.gateway.auth.mode == "token"
     assert '"token": "${TELEGRAM_BOT_TOKEN}"' in config_file.read_text()  # not rewritten
     assert "botToken" not in config_file.read_text()
@@ -132,8 +135,8 @@ def test_legacy_top_level_providers_are_read_as_channels(
     ]
     assert "providers.whatsapp" in _section(lines, UNUSED)
     config = load_file(config_file).config
-    assert config is not None and config.channels.telegram is not None
-    assert config.channels.telegram.dm_policy == "pairing"
+    assert config is not None and telegram_section(config) is not None
+    assert telegram_of(config).dm_policy == "pairing"
     assert "channels" not in json.loads(config_file.read_text())
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from agents.models.config import Agent, AuthProfile, profile_secret
+from channels_app.discord.schema import section as discord_section
 from channels_app.models.config import DiscordGuild, DiscordGuildChannel, DiscordSettings
 from config import runtime
 from config.sync import export_file, export_text, import_file
 from tests.config.conftest import without_meta
+from tests.support.sections import discord_of
 
 pytestmark = pytest.mark.django_db
 
@@ -104,8 +106,8 @@ def test_the_issue_example_is_applied_to_the_running_process(config_file: Path) 
     cfg = runtime.current()
     assert cfg.agents.defaults.model is not None
     assert cfg.agents.defaults.model.primary == "anthropic/claude-opus-4-5"
-    assert cfg.channels.discord is not None
-    assert cfg.channels.discord.guilds["YOUR_GUILD_ID"].channels["general"].allow is True
+    assert discord_section(cfg) is not None
+    assert discord_of(cfg).guilds["YOUR_GUILD_ID"].channels["general"].allow is True
 
 
 def test_a_json5_file_with_comments_and_trailing_commas_round_trips(
@@ -138,7 +140,7 @@ def test_env_references_survive_a_save_of_another_field(
         "allowFrom": [1234],
         "groupPolicy": "open",
     }
-    applied = runtime.current().channels.discord
+    applied = discord_section(runtime.current())
     assert applied is not None and applied.token == "test-token-abc"
 
 

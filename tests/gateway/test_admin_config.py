@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from agents.models.config import AuthProfile
+from channels_app.discord.schema import section as discord_section
 from channels_app.models.config import DiscordGuild
 from config import runtime
 from config.models.state import ConfigSection
@@ -119,7 +120,7 @@ def test_editing_a_guild_channel_inline_writes_the_file_with_a_backup(
         "requireMention": False,
     }
     assert config_file.with_name("epiloop.json.bak").read_text() == before
-    rule = runtime.current().channels.discord
+    rule = discord_section(runtime.current())
     assert rule is not None
     assert rule.guilds["YOUR_GUILD_ID"].channels["general"].allow is False
 

@@ -37,9 +37,9 @@ async def config_patch(call: Call) -> dict[str, Any]:
 @functools.cache
 def _schema() -> dict[str, Any]:
     """Built once: pydantic takes ~170 ms to produce it and it cannot change at runtime."""
-    from config.schema import EpiloopConfig
+    from config.schema import json_schema
 
-    return EpiloopConfig.model_json_schema(by_alias=True)
+    return json_schema()
 
 
 async def config_schema(call: Call) -> dict[str, Any]:

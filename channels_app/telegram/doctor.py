@@ -1,0 +1,26 @@
+"""What `doctor` checks about Telegram (through `channels_app.registry`)."""
+
+from __future__ import annotations
+
+from channels_app.telegram import options
+from channels_app.telegram.schema import section
+from config.schema import EpiloopConfig
+
+
+def token_problem(cfg: EpiloopConfig) -> str | None:
+    """Why an enabled Telegram cannot start for want of a token, or None."""
+    tg = section(cfg)
+    if tg is None or not tg.enabled:
+        return None
+    try:
+        token = options.resolve_token(tg)[0]
+    except options.OptionsError as exc:
+        return str(exc)
+    if token:
+        return None
+    return "channels.telegram has no botToken or tokenFile and TELEGRAM_BOT_TOKEN is unset"
+
+
+def dms_open(cfg: EpiloopConfig) -> bool:
+    tg = section(cfg)
+    return tg is not None and tg.enabled and tg.dm_policy == "open"
