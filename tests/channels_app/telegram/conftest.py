@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from agents.inbound import InboundMessage
 from channels_app.telegram.adapter import TelegramAdapter
-from channels_app.types import InboundMessage
 from gateway.config import runtime
 from gateway.config.schema import EpiloopConfig
 from tests.fakes.telegram import FakeTelegram
