@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from agents import agentconf
+from agents import agentconf, sessionkeys
 from agents.service import TurnResult, drain, run_turn
 
 
@@ -26,10 +26,7 @@ def load_config(path: Path) -> list[str]:
 
 
 def session_key(agent_id: str, session: str | None) -> str:
-    key = (session or "main").strip()
-    if key.startswith("agent:"):
-        return key
-    return f"agent:{agent_id}:{key}"
+    return sessionkeys.qualify((session or sessionkeys.MAIN).strip(), agent_id)
 
 
 class Printer:

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from agents import agentconf
+from agents.inbound import InboundMessage
 from agents.routing import resolve_route
-from channels_app.types import InboundMessage
 from config.runtime import current
 
 Hook = Callable[[InboundMessage, dict[str, Any]], None]

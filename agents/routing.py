@@ -12,8 +12,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from agents import agentconf
-from channels_app.types import InboundMessage
+from agents import agentconf, sessionkeys
+from agents.inbound import InboundMessage
 from config.runtime import current
 
 log = logging.getLogger("epiloop.agent")
@@ -87,20 +87,13 @@ def binding_tier(binding: Any, inbound: InboundMessage) -> str | None:
 
 def session_key(agent_id: str, inbound: InboundMessage, dm_scope: str | None = None) -> str:
     scope = dm_scope or current().session.dm_scope
-    base = f"agent:{agent_id}"
     if inbound.chat_kind == "dm":
-        peer = inbound.sender_id
-        if scope == "main":
-            return f"{base}:main"
-        if scope == "per-peer":
-            return f"{base}:dm:{peer}"
-        if scope == "per-account-channel-peer":
-            return f"{base}:{inbound.channel}:{inbound.account_id}:dm:{peer}"
-        return f"{base}:{inbound.channel}:dm:{peer}"
-    key = f"{base}:{inbound.channel}:{inbound.chat_kind}:{inbound.chat_id}"
-    if inbound.thread_id:
-        key += f":topic:{inbound.thread_id}"
-    return key
+        return sessionkeys.dm(
+            agent_id, inbound.channel, inbound.sender_id, scope, inbound.account_id
+        )
+    return sessionkeys.chat(
+        agent_id, inbound.channel, inbound.chat_kind, inbound.chat_id, inbound.thread_id
+    )
 
 
 def resolve_route(inbound: InboundMessage) -> Route:

@@ -20,9 +20,9 @@ from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from agents import agentconf, fallback, instructions, memory, store, writes
+from agents.inbound import InboundMessage
 from agents.queue import Busy, scheduler
 from agents.routing import resolve_route
-from channels_app.types import InboundMessage
 from config.runtime import current
 
 log = logging.getLogger("epiloop.agent")

@@ -14,7 +14,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.db.models import Sum
 from django.utils import timezone
 
-from agents import memory
+from agents import memory, sessionkeys
 from agents.models import Message, Session, UsageDay
 from agents.models.usage import price_for
 from agents.providers import ChatMessage
@@ -217,7 +217,8 @@ def reset_session(key: str, agent_id: str = "", channel: str = "") -> Session:
     """End the key's active session and start a fresh one (`/new`, `/reset`)."""
     with transaction.atomic():
         Session.objects.filter(key=key, active=True).update(active=False)
-        agent_id = agent_id or (key.split(":")[1] if key.startswith("agent:") else "")
+        if not agent_id and (parsed := sessionkeys.parse(key)) is not None:
+            agent_id = parsed.agent_id
         session = Session.objects.create(key=key, agent_id=agent_id, channel=channel)
     memory.put(key, session.pk)
     return session

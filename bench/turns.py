@@ -69,7 +69,7 @@ def configure(url: str, max_concurrent: int) -> None:
 
 
 def msg(sender: str, text: str) -> object:
-    from channels_app.types import InboundMessage
+    from agents.inbound import InboundMessage
 
     return InboundMessage(
         channel="discord", chat_kind="dm", chat_id=f"dm-{sender}", sender_id=sender, text=text

@@ -8,8 +8,8 @@ import logging
 
 from asgiref.sync import sync_to_async
 
+from agents.inbound import InboundMessage
 from channels_app.models import DroppedMessage
-from channels_app.types import InboundMessage
 
 KEEP = 1000
 

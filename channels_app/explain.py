@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from agents.inbound import InboundMessage
 from channels_app.pairing import is_approved
 from channels_app.policy import decide
 from channels_app.policy.dm import PairingAttempt
-from channels_app.types import InboundMessage
 
 
 class PreviewStore:

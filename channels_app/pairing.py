@@ -12,9 +12,9 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from agents.inbound import InboundMessage
 from channels_app.models import ApprovedSender, PairingRequest
 from channels_app.policy.dm import PairingAttempt
-from channels_app.types import InboundMessage
 
 log = logging.getLogger("epiloop.channels")
 

@@ -19,6 +19,7 @@ from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
+from agents import sessionkeys
 from gateway.protocol import agentsinfo
 
 
@@ -109,8 +110,11 @@ async def chat_completions(request: HttpRequest) -> HttpResponseBase:
     prompt = _prompt(messages, pinned)
     if not prompt.strip():
         return _error(400, "no user message to answer", "invalid_request_error")
-    session = f"openai-user:{user}" if pinned else f"openai:{uuid.uuid4().hex}"
-    session_key = f"agent:{agent_id}:{session}"
+    session_key = (
+        sessionkeys.openai_user(agent_id, user)
+        if pinned
+        else sessionkeys.openai_request(agent_id, uuid.uuid4().hex)
+    )
     try:
         from agents.service import run_turn
     except ImportError:

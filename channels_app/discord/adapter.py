@@ -17,10 +17,10 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
+from agents.inbound import InboundMessage
 from channels_app import drops, policy
 from channels_app.base import Backoff, ChannelStatus, ReportOnce, spawn, typing_loop
 from channels_app.discord import options as opts
-from channels_app.types import InboundMessage
 from config.secrets import register_secret
 
 log = logging.getLogger("epiloop.discord")

@@ -16,8 +16,8 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route, handle_message_parameters
 from discord.utils import MISSING
 
+from agents.inbound import InboundMessage
 from channels_app.chunking import split_reply
-from channels_app.types import InboundMessage
 
 log = logging.getLogger("epiloop.discord")
 

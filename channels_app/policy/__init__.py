@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from agents.inbound import InboundMessage
 from channels_app.policy.dm import DbPairingStore, PairingStore
-from channels_app.types import InboundMessage
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agents.inbound import InboundMessage
 from channels_app.policy import Decision
 from channels_app.policy.dm import PairingStore, decide_dm, sender_matches
 from channels_app.policy.mention import is_mentioned, mention_patterns
-from channels_app.types import InboundMessage
 
 
 def slug(name: str) -> str:

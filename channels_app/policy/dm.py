@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from channels_app.types import InboundMessage
+from agents.inbound import InboundMessage
 
 if TYPE_CHECKING:
     from channels_app.policy import Decision

@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Iterable
 
-from channels_app.types import InboundMessage
+from agents.inbound import InboundMessage
 
 log = logging.getLogger("epiloop.channels")
 

@@ -22,6 +22,7 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, TypeHandler
 
+from agents.inbound import InboundMessage
 from channels_app.base import ChannelStatus, ReportOnce
 from channels_app.telegram import options as opts
 from channels_app.telegram import webhook
@@ -29,7 +30,6 @@ from channels_app.telegram.decide import agents_reply_to, decide
 from channels_app.telegram.inbound import to_inbound
 from channels_app.telegram.outbound import Sender, typing
 from channels_app.telegram.polling import ALLOWED_UPDATES, Poller, new_backoff
-from channels_app.types import InboundMessage
 from config.secrets import redact, register_secret
 
 log = logging.getLogger("epiloop.telegram")

@@ -7,7 +7,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from channels_app.types import InboundMessage
+from agents.inbound import InboundMessage
 
 
 class _NeedsDatabase(Exception):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from channels_app.types import ChatKind, InboundMessage
+from agents.inbound import ChatKind, InboundMessage
 
 _KINDS: dict[str, ChatKind] = {
     "private": "dm",

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
+from agents import sessionkeys
 from gateway.protocol import agentsinfo, frames, health, presence, ticker
 from gateway.protocol.registry import EVENTS, methods
 
@@ -17,8 +18,8 @@ def session_defaults() -> dict[str, Any]:
     agent_id = agentsinfo.default_agent_id()
     return {
         "defaultAgentId": agent_id,
-        "mainKey": "main",
-        "mainSessionKey": f"agent:{agent_id}:main",
+        "mainKey": sessionkeys.MAIN,
+        "mainSessionKey": sessionkeys.main(agent_id),
         "scope": current().session.dm_scope,
     }
 

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents import sessionkeys
 from gateway import events
 from gateway.protocol import agentsinfo, health
 from gateway.protocol.frames import UNAVAILABLE, ProtocolError
@@ -45,14 +46,7 @@ _recent: collections.OrderedDict[str, Run] = collections.OrderedDict()
 
 def resolve_session(session_key: str | None, agent_id: str | None = None) -> tuple[str, str]:
     """(agent id, full session key); `main` is the default agent's main session."""
-    agent = agent_id or agentsinfo.default_agent_id()
-    key = (session_key or "").strip()
-    if not key or key == "main":
-        return agent, f"agent:{agent}:main"
-    parts = key.split(":")
-    if len(parts) >= 3 and parts[0] == "agent" and parts[1]:
-        return parts[1], key
-    return agent, f"agent:{agent}:{key}"
+    return sessionkeys.resolve(session_key, agent_id or agentsinfo.default_agent_id())
 
 
 def _message(text: str) -> dict[str, Any]:

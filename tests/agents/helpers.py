@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels_app.types import InboundMessage
+from agents.inbound import InboundMessage
 from config.runtime import set_current
 from config.schema import EpiloopConfig
 

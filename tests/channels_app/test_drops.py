@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
+from agents.inbound import InboundMessage
 from channels_app import drops
 from channels_app.models import DroppedMessage
-from channels_app.types import InboundMessage
 
 pytestmark = pytest.mark.django_db
 

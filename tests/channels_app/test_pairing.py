@@ -12,10 +12,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
+from agents.inbound import InboundMessage
 from channels_app import pairing
 from channels_app.models import PairingRequest
 from channels_app.policy import decide
-from channels_app.types import InboundMessage
 from config.schema import EpiloopConfig
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from agents.inbound import InboundMessage
 from channels_app.policy import decide
 from channels_app.policy.dm import PairingAttempt
-from channels_app.types import InboundMessage
 from config.schema import EpiloopConfig
 
 

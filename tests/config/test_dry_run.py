@@ -30,8 +30,8 @@ def database() -> str:
     """Every config table and the revision history, as text."""
     out = io.StringIO()
     call_command("dumpdata", "gateway", "agents", "channels_app", stdout=out)
-    rows = [r for r in json.loads(out.getvalue()) if r["model"] != "gateway.configstate"]
-    state = [r for r in json.loads(out.getvalue()) if r["model"] == "gateway.configstate"]
+    rows = [r for r in json.loads(out.getvalue()) if r["model"] != "config.configstate"]
+    state = [r for r in json.loads(out.getvalue()) if r["model"] == "config.configstate"]
     return json.dumps(rows + [{k: v for k, v in s.items() if k != "synced_at"} for s in state])
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
+from agents import sessionkeys
 from gateway.protocol import agentsinfo, health, runs, sessionsinfo
 from gateway.protocol.frames import INVALID_REQUEST, ProtocolError, optional_int
 from gateway.protocol.registry import Call, Handler
@@ -29,7 +30,7 @@ async def sessions_list(call: Call) -> dict[str, Any]:
         "count": len(rows),
         "defaults": {
             "defaultAgentId": defaults_agent,
-            "mainSessionKey": f"agent:{defaults_agent}:main",
+            "mainSessionKey": sessionkeys.main(defaults_agent),
         },
         "sessions": rows,
     }

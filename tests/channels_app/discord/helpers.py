@@ -8,8 +8,8 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
+from agents.inbound import InboundMessage
 from channels_app.discord.adapter import DiscordAdapter
-from channels_app.types import InboundMessage
 from config import runtime
 from config.schema import EpiloopConfig
 from tests.fakes.discord import FakeDiscord

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from agents.inbound import InboundMessage
 from channels_app.telegram.adapter import TelegramAdapter
-from channels_app.types import InboundMessage
 from config import runtime
 from config.schema import EpiloopConfig
 from tests.fakes.telegram import FakeTelegram

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from agents.inbound import InboundMessage
 from channels_app.policy import decide
 from channels_app.policy.dm import PairingAttempt
-from channels_app.types import InboundMessage
 from config.schema import EpiloopConfig
 
 

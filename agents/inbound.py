@@ -1,4 +1,4 @@
-"""Platform-neutral message types. Adapters turn platform objects into these."""
+"""Platform-neutral inbound message: adapters in `channels_app` build it, routing reads it."""
 
 from __future__ import annotations
 
