@@ -193,7 +193,7 @@ async def measure_layer(args: argparse.Namespace) -> dict[str, float]:
     import json
     from dataclasses import dataclass
 
-    from channels_app.telegram import webhook
+    from channels_app import webhooks
     from channels_app.telegram.adapter import TelegramAdapter
     from config import runtime
     from config.schema import EpiloopConfig
@@ -215,7 +215,7 @@ async def measure_layer(args: argparse.Namespace) -> dict[str, float]:
     adapter = TelegramAdapter(config)
     adapter.reply_fn = instant_agent
     await adapter.start()
-    while webhook.lookup(path) is None or not tg.webhook["url"]:
+    while webhooks.lookup(path) is None or not tg.webhook["url"]:
         await asyncio.sleep(0.01)
     results: dict[str, float] = {}
     try:

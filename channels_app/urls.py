@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from channels_app.telegram.webhook import HookPathConverter, telegram_webhook
+from channels_app.webhooks import PathConverter, django_view
 
-# Only the path a running Telegram adapter registered (its `webhookUrl`'s path) matches;
-# every other URL falls through to the gateway's routes.
-register_converter(HookPathConverter, "telegram_hook")
+# Only a path a running adapter registered (its webhook URL's path) matches; every other URL
+# falls through to the gateway's routes.
+register_converter(PathConverter, "webhook")
 
 urlpatterns = [
-    path("<telegram_hook:hook_path>", telegram_webhook, name="telegram-webhook"),
+    path("<webhook:hook_path>", django_view, name="webhook"),
 ]

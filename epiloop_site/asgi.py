@@ -11,12 +11,12 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from channels_app.telegram.webhook import fast_path  # noqa: E402
+from channels_app.webhooks import fast_path  # noqa: E402
 from gateway.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": fast_path(django_asgi_app),  # Telegram webhook updates skip Django
+        "http": fast_path(django_asgi_app),  # chat platforms' webhook updates skip Django
         "websocket": URLRouter(websocket_urlpatterns),
     }
 )

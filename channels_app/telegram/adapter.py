@@ -23,6 +23,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, TypeHandler
 
 from agents.inbound import InboundMessage
+from channels_app import webhooks
 from channels_app.base import ChannelStatus, ReportOnce
 from channels_app.telegram import options as opts
 from channels_app.telegram import webhook
@@ -221,10 +222,8 @@ class TelegramAdapter:
     async def _set_webhook(self) -> None:
         o = self.options
         self.hook = webhook.register(o.webhook_path, o.webhook_secret, self._deliver_threadsafe)
-        if not webhook.GATEWAY_HTTP:
-            from channels_app.telegram import standalone
-
-            self._server = await standalone.serve(self.config)
+        if not webhooks.GATEWAY_HTTP:
+            self._server = await webhooks.serve_alone(log)
 
         async def set_it() -> Any:
             return await self.app.bot.set_webhook(

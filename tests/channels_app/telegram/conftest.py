@@ -84,7 +84,7 @@ async def start_adapter(
     async def start(
         telegram: dict[str, Any] | None = None, *, gateway_http: bool = True, **doc: Any
     ) -> TelegramAdapter:
-        monkeypatch.setattr("channels_app.telegram.webhook.GATEWAY_HTTP", gateway_http)
+        monkeypatch.setattr("channels_app.webhooks.GATEWAY_HTTP", gateway_http)
         section = {"botToken": fake_telegram.token, "apiRoot": fake_telegram.url}
         section.update(telegram or {})
         config = EpiloopConfig.model_validate({"channels": {"telegram": section}, **doc})

@@ -1,4 +1,6 @@
-"""`python manage.py runchannel discord|telegram`: one chat channel alone (DESIGN §10)."""
+"""`python manage.py runchannel NAME`: one chat channel alone, without the web gateway
+(DESIGN §10). A process-level command like `rungateway`: it migrates, loads the config, and
+tells a webhook-mode channel where to listen by the gateway's bind rules (DESIGN §3)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from channels_app import runner
+from channels_app import runner, webhooks
+from config.schema import EpiloopConfig
 
 log = logging.getLogger("epiloop.channels")
 
 
-def load_config() -> Any:
+def load_config() -> EpiloopConfig:
     """The config file if there is one (installed as the running config), else defaults
     (the channel then takes its token from the environment)."""
     from config import runtime
@@ -33,13 +36,26 @@ def load_config() -> Any:
     return runtime.current()
 
 
-async def run(name: str, config: Any, stop: asyncio.Event) -> int:
-    cls = runner.adapter_class(name)
-    if not cls.wanted(config):
+def webhook_address(config: EpiloopConfig) -> webhooks.Address:
+    """Where a webhook-mode channel listens: where the gateway would (no flags here)."""
+    from gateway.bind import BindError, resolve_bind, resolve_port
+
+    gw = config.gateway
+    port = resolve_port(None, gw.port)
+    try:
+        bind = resolve_bind(None, gw.bind, gw.custom_bind_host)
+    except BindError as exc:
+        return webhooks.Address("", port, problem=str(exc))
+    return webhooks.Address(bind.host, port)
+
+
+async def run(name: str, config: EpiloopConfig, stop: asyncio.Event) -> int:
+    if not runner.adapter_class(name).wanted(config):
         log.error(
             "%s is not enabled or has no token; set it in the config or the environment", name
         )
         return 1
+    webhooks.listen_alone(webhook_address(config))
     await runner.start_enabled(config, only=name)
     try:
         await stop.wait()
@@ -49,7 +65,7 @@ async def run(name: str, config: Any, stop: asyncio.Event) -> int:
 
 
 class Command(BaseCommand):
-    help = "Run one chat channel (discord or telegram) alone, without the web gateway."
+    help = "Run one chat channel alone, without the web gateway."
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

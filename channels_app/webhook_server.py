@@ -1,26 +1,21 @@
-"""Webhook mode without the gateway (`manage.py runchannel telegram`, DESIGN §10): a small
-HTTP/1.1 server on the gateway's address and port that answers only the webhook path.
-
-Inside `rungateway` the webhook is served on the gateway's own port (`webhook.fast_path`);
-this exists so that webhook-mode channel workers can run as separate processes.
-"""
+"""A small HTTP/1.1 server that answers only the registered webhook paths (`webhooks`), for
+a channel run alone (`manage.py runchannel telegram`, DESIGN §10): webhook-mode channel
+workers can then run as separate processes. Inside `rungateway` the gateway's own port
+answers them (`webhooks.fast_path`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from typing import Any
 
-from channels_app.telegram import webhook
-
-log = logging.getLogger("epiloop.telegram")
+from channels_app import webhooks
 
 _REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Not Allowed"}
 _REASONS[413] = "Payload Too Large"
 
 
-async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """One connection: requests one after another while the client keeps it alive."""
     try:
         while True:
             request_line = await reader.readline()
@@ -36,13 +31,12 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
                 key, _, value = line.decode("latin-1").partition(":")
                 headers[key.strip().lower()] = value.strip()
             length = int(headers.get("content-length") or 0)
-            if length > webhook.MAX_BODY:
-                status, payload = 413, b'{"ok": false, "error": "too large"}'
-                body = b""
+            route = webhooks.lookup(path)
+            if length > (route.max_body if route else webhooks.MAX_BODY):
+                status, payload = webhooks.TOO_LARGE
             else:
                 body = await reader.readexactly(length) if length else b""
-                secret = headers.get(webhook.SECRET_HEADER.lower(), "")
-                status, payload = webhook.answer(webhook.lookup(path), method, secret, body)
+                status, payload = webhooks.answer(path, method, headers, body)
             keep = headers.get("connection", "").lower() != "close" and status != 413
             writer.write(
                 b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
@@ -64,23 +58,3 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
         writer.close()
         with contextlib.suppress(Exception):
             await writer.wait_closed()
-
-
-async def serve(config: Any) -> asyncio.Server | None:
-    """Listen where the gateway would (`--bind`/`--port` rules of DESIGN §3)."""
-    from gateway.bind import BindError, resolve_bind, resolve_port
-
-    gw = getattr(config, "gateway", None)
-    try:
-        bind = resolve_bind(None, getattr(gw, "bind", None), getattr(gw, "custom_bind_host", None))
-    except BindError as exc:
-        log.error("cannot serve the webhook: %s", exc)
-        return None
-    port = resolve_port(None, getattr(gw, "port", None))
-    try:
-        server = await asyncio.start_server(_handle, bind.host, port)
-    except OSError as exc:
-        log.error("cannot serve the webhook on %s:%s (%s)", bind.host, port, exc.strerror)
-        return None
-    log.info("serving the webhook on http://%s:%s (no gateway in this process)", bind.host, port)
-    return server
