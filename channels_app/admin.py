@@ -1,5 +1,9 @@
-"""Admin registrations; each topic lives in its own admin_<topic>.py module imported here."""
+"""Admin registrations: pairing and drops here (`admin_channels`), each platform's config
+tables in its folder (`channels_app/<platform>/admin.py`)."""
 
 from __future__ import annotations
 
-from channels_app import admin_channels, admin_config  # noqa: F401
+from channels_app import admin_channels  # noqa: F401
+from channels_app.registry import import_each
+
+import_each("admin")

@@ -1,58 +1,27 @@
-"""Starting and stopping the enabled chat channels inside the gateway process.
-
-Adapters are found through `ADAPTERS` (name -> "module:Class", imported lazily so that an
-unused platform's library is never loaded). An adapter class has:
-
-    def __init__(self, config: EpiloopConfig) -> None
-    @classmethod
-    def wanted(cls, config: EpiloopConfig) -> bool   # enabled and a token is available
-    async def start(self) -> None                    # returns quickly; connects in background
-    async def stop(self) -> None
-    def status(self) -> dict[str, object]            # channels.status summary
-"""
+"""Starting and stopping the enabled chat channels inside the gateway (or `runchannel`)
+process. Every platform of the registry that its config wants (`Platform.wanted`: enabled,
+with a token) gets its adapter (`contract.Adapter`), imported only then."""
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import Any
+
+from channels_app import registry
+from channels_app.contract import Adapter
+from config.schema import EpiloopConfig
 
 log = logging.getLogger("epiloop.gateway")
 
-ADAPTERS: dict[str, str] = {
-    "discord": "channels_app.discord.adapter:DiscordAdapter",
-    "telegram": "channels_app.telegram.adapter:TelegramAdapter",
-}
-
-# name -> "module:function" deciding whether the channel should run, in a module that does
-# not import the platform library (an unconfigured channel costs nothing at start-up).
-WANTED: dict[str, str] = {
-    "discord": "channels_app.discord.options:wanted",
-    "telegram": "channels_app.telegram.options:wanted",
-}
-
-RUNNING: dict[str, Any] = {}
+RUNNING: dict[str, Adapter] = {}
 
 
-def adapter_class(name: str) -> Any:
-    module_name, _, cls_name = ADAPTERS[name].partition(":")
-    return getattr(importlib.import_module(module_name), cls_name)
-
-
-def _wanted(name: str, config: Any) -> bool:
-    if name in WANTED:
-        module_name, _, func = WANTED[name].partition(":")
-        return bool(getattr(importlib.import_module(module_name), func)(config))
-    return bool(adapter_class(name).wanted(config))
-
-
-async def start_enabled(config: Any, only: str | None = None) -> None:
-    for name in ADAPTERS:
+async def start_enabled(config: EpiloopConfig, only: str | None = None) -> None:
+    for name in registry.names():
         if only and name != only:
             continue
-        if not _wanted(name, config):
+        if not registry.platform(name).wanted(config):
             continue
-        adapter = adapter_class(name)(config)
+        adapter = registry.adapter_class(name)(config)
         RUNNING[name] = adapter
         await adapter.start()
 

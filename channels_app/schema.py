@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from typing import Any
 
 from pydantic_core import PydanticCustomError
 
@@ -25,3 +26,10 @@ def open_needs_wildcard(
             'or use "pairing" or "allowlist"',
             {"field": key},
         )
+
+
+def id_list(value: Any) -> builtins.list[str]:
+    """An allowlist as written in the raw file (a list, one value, or nothing) as strings."""
+    if isinstance(value, builtins.list):
+        return [str(v) for v in value]
+    return [] if value is None else [str(value)]

@@ -28,11 +28,6 @@ from gateway.runtime import RUNTIME
 log = logging.getLogger("epiloop.reload")
 
 POLL_SECONDS = 1.0
-# Per channel: the settings that need a reconnect when they change.
-CONNECTION_KEYS = {
-    "discord": ("enabled", "token", "api_base", "gateway_url"),
-    "telegram": ("enabled", "bot_token", "token_file", "api_root", "webhook_url", "webhook_secret"),
-}
 
 
 @dataclass
@@ -70,11 +65,16 @@ def _changed_keys(before: dict[str, Any], after: dict[str, Any], prefix: str = "
 
 
 def channels_changed(old: EpiloopConfig, new: EpiloopConfig) -> list[str]:
+    """Platforms whose section appeared, went, or changed a setting that needs a new
+    connection (`Platform.reconnect`: the token, the endpoints, `enabled`)."""
+    from channels_app import registry
+
     names = []
-    for name, keys in CONNECTION_KEYS.items():
-        a, b = getattr(old.channels, name), getattr(new.channels, name)
+    for name in registry.names():
+        a, b = old.channels.section(name), new.channels.section(name)
         if a is None and b is None:
             continue
+        keys = registry.platform(name).reconnect
         if a is None or b is None or any(getattr(a, k) != getattr(b, k) for k in keys):
             names.append(name)
     return names

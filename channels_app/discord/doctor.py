@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from channels_app.discord import options
 from channels_app.discord.schema import section
+from channels_app.schema import id_list
 from config.schema import EpiloopConfig
 
 
@@ -20,3 +24,17 @@ def dms_open(cfg: EpiloopConfig) -> bool:
     if dc is None or not dc.enabled or (dc.dm is not None and not dc.dm.enabled):
         return False
     return dc.effective_dm_policy == "open"
+
+
+def open_dm_keys(raw: Mapping[str, Any]) -> list[str]:
+    """The key of an `open` DM policy whose allowFrom lacks "*", in the section as written
+    (read from the raw file, so it is found even though the schema refuses the file)."""
+    nested = raw.get("dm")
+    dm: Mapping[str, Any] = nested if isinstance(nested, Mapping) else {}
+    if raw.get("dmPolicy") is not None:
+        policy, key = raw["dmPolicy"], "dmPolicy"
+    else:
+        policy, key = dm.get("policy"), "dm.policy"
+    flat = raw.get("allowFrom")
+    allow = id_list(flat if flat is not None else dm.get("allowFrom"))
+    return [key] if policy == "open" and "*" not in allow else []

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
+
+from channels_app.discord.schema import section
+from config.schema import EpiloopConfig
 
 DEFAULT_CHUNK_LIMIT = 2000  # Discord's hard limit
 
@@ -19,19 +21,14 @@ class DiscordOptions:
     chunk_limit: int
 
 
-def section(config: Any) -> Any:
-    channels = getattr(config, "channels", None)
-    return getattr(channels, "discord", None)
-
-
-def resolve_token(config: Any) -> tuple[str, str]:
+def resolve_token(config: EpiloopConfig) -> tuple[str, str]:
     """(token, where it came from). `channels.discord.token` (already `${VAR}`-resolved)
     wins over `DISCORD_BOT_TOKEN`; a leading `Bot ` is stripped."""
     sec = section(config)
-    raw = getattr(sec, "token", None)
+    raw = sec.token if sec is not None else None
     if isinstance(raw, str) and raw.strip():
         return strip_bot(raw), "config"
-    env = settings.EPILOOP_ENV.get("discord_bot_token") or ""
+    env = str(settings.EPILOOP_ENV.get("discord_bot_token") or "")
     if env.strip():
         return strip_bot(env), "env"
     return "", ""
@@ -44,16 +41,20 @@ def strip_bot(token: str) -> str:
     return token
 
 
-def resolve(config: Any) -> DiscordOptions:
+def resolve(config: EpiloopConfig) -> DiscordOptions:
     sec = section(config)
     token, source = resolve_token(config)
-    api_base = (
-        getattr(sec, "api_base", None) or settings.EPILOOP_ENV.get("discord_api_base") or ""
+    api_base = str(
+        (sec.api_base if sec is not None else None)
+        or settings.EPILOOP_ENV.get("discord_api_base")
+        or ""
     ).rstrip("/")
-    gateway_url = (
-        getattr(sec, "gateway_url", None) or settings.EPILOOP_ENV.get("discord_gateway_url") or ""
+    gateway_url = str(
+        (sec.gateway_url if sec is not None else None)
+        or settings.EPILOOP_ENV.get("discord_gateway_url")
+        or ""
     )
-    limit = getattr(sec, "text_chunk_limit", None) or DEFAULT_CHUNK_LIMIT
+    limit = (sec.text_chunk_limit if sec is not None else None) or DEFAULT_CHUNK_LIMIT
     return DiscordOptions(
         token=token,
         token_source=source,
@@ -63,11 +64,17 @@ def resolve(config: Any) -> DiscordOptions:
     )
 
 
-def enabled(config: Any) -> bool:
+def enabled(config: EpiloopConfig) -> bool:
     sec = section(config)
-    return getattr(sec, "enabled", True) is not False
+    return sec is None or sec.enabled is not False
 
 
-def wanted(config: Any) -> bool:
+def wanted(config: EpiloopConfig) -> bool:
     """Enabled and a token is available (checked without importing discord.py)."""
     return enabled(config) and bool(resolve_token(config)[0])
+
+
+def configured(config: EpiloopConfig) -> bool:
+    """The section names a token (`channels.status`: configured in the file)."""
+    sec = section(config)
+    return sec is not None and bool(sec.token)

@@ -82,7 +82,7 @@ def section(cfg: EpiloopConfig) -> DiscordConfig | None:
 
 def register() -> None:
     """Hand `channels.discord`'s schema and admin tables to the config core (app ready)."""
-    from channels_app.models import config as m
+    from channels_app.discord import models as m
 
     register_channel("discord", DiscordConfig, ALIASES)
     register_tables(

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from channels_app.models.config import (  # noqa: F401
-    DiscordGuild,
-    DiscordGuildChannel,
-    DiscordSettings,
-    TelegramGroup,
-    TelegramSettings,
-)
-from channels_app.models.drops import DroppedMessage  # noqa: F401
-from channels_app.models.pairing import ApprovedSender, PairingRequest  # noqa: F401
+from channels_app.models.drops import DroppedMessage
+from channels_app.models.pairing import ApprovedSender, PairingRequest
+from channels_app.registry import import_each
+
+# Each platform's config tables live in its folder (`channels_app/<platform>/models.py`).
+import_each("models")
+
+__all__ = ["ApprovedSender", "DroppedMessage", "PairingRequest"]

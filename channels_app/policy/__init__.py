@@ -1,25 +1,25 @@
 """Access policy: may this inbound message reach an agent, and if not, why not.
 
-`decide(inbound, config)` looks up the platform's rules in `RULES` (channel name ->
-"module:function", imported lazily) and returns a `Decision`. Rules are plain functions of
-the message, the config and a `PairingStore` (the database by default; tests pass an
-in-memory one), so every rule of DESIGN §9 is a unit test away.
+`decide(inbound, config)` applies the platform's rules (`Platform.decide`, in
+`channels_app/<platform>/policy.py`; the rules every platform shares are `dm` and `mention`
+here) and returns a `Decision`. Rules are plain functions of the message, the config and a
+`PairingStore` (the database by default; tests pass an in-memory one), so every rule of
+DESIGN §9 is a unit test away.
 
 A refused message carries a `reason` an operator can read (`no mention`, `guild not
-allowlisted`, ...); the adapter logs and records it through `channels_app.drops`. A
+allowlisted`, ...); the pipeline logs and records it through `channels_app.drops`. A
 `reply` is text the bot sends back even though the message does not reach an agent (the
 pairing code).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from agents.inbound import InboundMessage
 from channels_app.policy.dm import DbPairingStore, PairingStore
+from config.schema import EpiloopConfig
 
 
 @dataclass(frozen=True)
@@ -39,26 +39,20 @@ class Decision:
         return cls(False, reason=reason, reply=reply, quiet=quiet)
 
 
-Rule = Callable[[InboundMessage, Any, PairingStore], Decision]
-
-# channel name -> "module:function"; the telegram helper registers "telegram" here.
-RULES: dict[str, str] = {
-    "discord": "channels_app.policy.discord:decide",
-    "telegram": "channels_app.policy.telegram:decide",
-}
+Rule = Callable[[InboundMessage, EpiloopConfig, PairingStore], Decision]
 
 
 def rule_for(channel: str) -> Rule | None:
-    target = RULES.get(channel)
-    if not target:
+    """The access rules of platform `channel` (`Platform.decide`), None for another channel."""
+    from channels_app import registry
+
+    if channel not in registry.PLATFORMS:
         return None
-    module_name, _, func_name = target.partition(":")
-    rule: Rule = getattr(importlib.import_module(module_name), func_name)
-    return rule
+    return registry.platform(channel).decide
 
 
 def decide(
-    inbound: InboundMessage, config: Any = None, store: PairingStore | None = None
+    inbound: InboundMessage, config: EpiloopConfig | None = None, store: PairingStore | None = None
 ) -> Decision:
     """The policy decision for `inbound` under `config` (default: the running config).
 

@@ -3,6 +3,7 @@ disabled; plus `sender_matches`, the one place allowlist entries are compared.""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,7 +14,9 @@ from agents.inbound import InboundMessage
 if TYPE_CHECKING:
     from channels_app.policy import Decision
 
-_PREFIX = re.compile(r"^(?:discord:|telegram:|tg:|user:|<@!?|@)+", re.IGNORECASE)
+# Ways to write a sender id every platform accepts; each platform adds its own
+# (`Platform.sender_prefixes`: "discord:123", "tg:123", "<@123>").
+SHARED_PREFIXES = ("user:", "@")
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,23 @@ class DbPairingStore:
         return pairing.request_code(inbound)
 
 
-def _norm(entry: str) -> str:
-    entry = _PREFIX.sub("", str(entry).strip())
+@functools.lru_cache(maxsize=8)
+def _prefix_re(prefixes: tuple[str, ...]) -> re.Pattern[str]:
+    longest_first = sorted(prefixes, key=len, reverse=True)  # "<@!" before "<@"
+    return re.compile(rf"^(?:{'|'.join(map(re.escape, longest_first))})+", re.IGNORECASE)
+
+
+def _prefixes() -> re.Pattern[str]:
+    from channels_app import registry
+
+    found = list(SHARED_PREFIXES)
+    for name in registry.names():
+        found += registry.platform(name).sender_prefixes
+    return _prefix_re(tuple(found))
+
+
+def _norm(entry: str, prefixes: re.Pattern[str]) -> str:
+    entry = prefixes.sub("", str(entry).strip())
     return entry.rstrip(">").lower()
 
 
@@ -52,10 +70,11 @@ def sender_matches(inbound: InboundMessage, entries: Iterable[str] | None) -> bo
     """True if an allowlist entry names the sender: `*`, the id (`123`, `user:123`,
     `<@123>`, `discord:123`), or the user name (`@name`, `name`), case-insensitively."""
     names = {n.lower() for n in (inbound.sender_username, inbound.sender_name) if n}
+    prefixes = _prefixes()
     for raw in entries or ():
         if str(raw).strip() == "*":
             return True
-        entry = _norm(str(raw))
+        entry = _norm(str(raw), prefixes)
         if entry and (entry == inbound.sender_id.lower() or entry in names):
             return True
     return False

@@ -12,7 +12,6 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.conf import settings
 from channels_app.telegram import schema
 from channels_app.telegram.schema import TelegramConfig
 from config.schema import EpiloopConfig
+from config.schema_base import Secret
 
 DEFAULT_API_ROOT = "https://api.telegram.org"
 DEFAULT_CHUNK_LIMIT = 4000
@@ -52,13 +52,13 @@ def section(config: EpiloopConfig) -> TelegramConfig:
     return schema.section(config) or TelegramConfig()
 
 
-def _secret_text(value: Any) -> str:
+def _secret_text(value: Secret | None) -> str:
     """A config secret as text: strings as they are, `{source: env|file, id}` refs resolved."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value.strip()
-    source, ref = getattr(value, "source", ""), getattr(value, "id", "") or ""
+    source, ref = value.source, value.id or ""
     if source == "env" and ref:
         return str(settings.EPILOOP_ENVIRON.get(ref, "")).strip()
     if source == "file" and ref:
@@ -69,15 +69,15 @@ def _secret_text(value: Any) -> str:
     return ""
 
 
-def resolve_token(tg: Any) -> tuple[str, str]:
+def resolve_token(tg: TelegramConfig) -> tuple[str, str]:
     """(token, where it came from); ("", "") when there is none."""
-    token = _secret_text(getattr(tg, "bot_token", None))
+    token = _secret_text(tg.bot_token)
     if token:
         return token, "botToken"
-    legacy = (getattr(tg, "model_extra", None) or {}).get("token")
+    legacy = (tg.model_extra or {}).get("token")
     if isinstance(legacy, str) and legacy.strip():
         return legacy.strip(), "token"
-    token_file = getattr(tg, "token_file", None)
+    token_file = tg.token_file
     if token_file:
         try:
             token = Path(token_file).expanduser().read_text().strip()
@@ -92,9 +92,9 @@ def resolve_token(tg: Any) -> tuple[str, str]:
     return (token, "TELEGRAM_BOT_TOKEN") if token else ("", "")
 
 
-def chunk_limit(config: Any) -> int:
+def chunk_limit(config: EpiloopConfig) -> int:
     """`textChunkLimit` (default 4000), never above Telegram's 4096."""
-    limit = int(getattr(section(config), "text_chunk_limit", None) or DEFAULT_CHUNK_LIMIT)
+    limit = int(section(config).text_chunk_limit or DEFAULT_CHUNK_LIMIT)
     return max(1, min(limit, MAX_MESSAGE_LENGTH))
 
 
@@ -103,18 +103,16 @@ def derived_secret(token: str) -> str:
     return hashlib.sha256(b"epiloop-telegram-webhook:" + token.encode()).hexdigest()
 
 
-def resolve(config: Any) -> TelegramOptions:
+def resolve(config: EpiloopConfig) -> TelegramOptions:
     tg = section(config)
     token, source = resolve_token(tg)
-    api_root = (
-        getattr(tg, "api_root", None)
-        or settings.EPILOOP_ENV.get("telegram_api_root")
-        or DEFAULT_API_ROOT
+    api_root = str(
+        tg.api_root or settings.EPILOOP_ENV.get("telegram_api_root") or DEFAULT_API_ROOT
     ).rstrip("/")
     if api_root.endswith("/bot"):
         api_root = api_root[: -len("/bot")]
     limit = chunk_limit(config)
-    webhook_url = (getattr(tg, "webhook_url", None) or "").strip()
+    webhook_url = (tg.webhook_url or "").strip()
     if not webhook_url:
         return TelegramOptions(token, source, api_root, limit)
     parts = urlsplit(webhook_url)
@@ -124,7 +122,7 @@ def resolve(config: Any) -> TelegramOptions:
             "use e.g. https://my-epiloop.fly.dev/telegram-webhook/<secret path>"
         )
     path = parts.path.rstrip("/") or "/telegram-webhook"
-    secret = _secret_text(getattr(tg, "webhook_secret", None)) or derived_secret(token)
+    secret = _secret_text(tg.webhook_secret) or derived_secret(token)
     if not _SECRET_OK.match(secret):
         raise OptionsError(
             "channels.telegram.webhookSecret: use 1-256 characters from A-Z, a-z, 0-9, _ and -"
@@ -132,7 +130,7 @@ def resolve(config: Any) -> TelegramOptions:
     return TelegramOptions(token, source, api_root, limit, webhook_url, path, secret)
 
 
-def wanted(config: Any) -> bool:
+def wanted(config: EpiloopConfig) -> bool:
     """Enabled and a token is available (checked without importing python-telegram-bot)."""
     tg = section(config)
     if tg.enabled is False:
@@ -143,3 +141,9 @@ def wanted(config: Any) -> bool:
         logging.getLogger("epiloop.telegram").warning("%s", exc)
         return False
     return bool(token)
+
+
+def configured(config: EpiloopConfig) -> bool:
+    """The section names a token (`channels.status`: configured in the file)."""
+    tg = schema.section(config)
+    return tg is not None and bool(tg.token or tg.bot_token or tg.token_file)

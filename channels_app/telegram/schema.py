@@ -65,7 +65,7 @@ def section(cfg: EpiloopConfig) -> TelegramConfig | None:
 
 def register() -> None:
     """Hand `channels.telegram`'s schema and admin tables to the config core (app ready)."""
-    from channels_app.models import config as m
+    from channels_app.telegram import models as m
 
     register_channel("telegram", TelegramConfig, ALIASES)
     register_tables(

@@ -142,7 +142,7 @@ def channel_token_problems(cfg: EpiloopConfig) -> dict[str, str]:
 
     problems = {}
     for name in registry.names():
-        why = registry.part(name, "doctor").token_problem(cfg)
+        why = registry.platform(name).token_problem(cfg)
         if why:
             problems[name] = why
     return problems

@@ -55,38 +55,20 @@ def check_config_notes(ctx: Context) -> list[Finding]:
     return found
 
 
-def _id_list(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [] if value is None else [str(value)]
-
-
 def open_dm_paths(document: Any) -> list[str]:
     """Paths of each `open` DM policy whose allowFrom lacks "*" (read from the raw file, so
     it is found even though the schema refuses the whole file for it)."""
+    from channels_app import registry
+
     channels = document.get("channels") if isinstance(document, dict) else None
     if not isinstance(channels, dict):
         return []
     found = []
-    discord = channels.get("discord")
-    if isinstance(discord, dict):
-        nested = discord.get("dm")
-        dm: dict[str, Any] = nested if isinstance(nested, dict) else {}
-        if discord.get("dmPolicy") is not None:
-            policy, where = discord["dmPolicy"], "channels.discord.dmPolicy"
-        else:
-            policy, where = dm.get("policy"), "channels.discord.dm.policy"
-        flat = discord.get("allowFrom")
-        allow = _id_list(flat if flat is not None else dm.get("allowFrom"))
-        if policy == "open" and "*" not in allow:
-            found.append(where)
-    telegram = channels.get("telegram")
-    if (
-        isinstance(telegram, dict)
-        and telegram.get("dmPolicy") == "open"
-        and "*" not in _id_list(telegram.get("allowFrom"))
-    ):
-        found.append("channels.telegram.dmPolicy")
+    for name in registry.names():
+        raw = channels.get(name)
+        if isinstance(raw, dict):
+            keys = registry.platform(name).open_dm_keys(raw)
+            found += [f"channels.{name}.{key}" for key in keys]
     return found
 
 
@@ -105,7 +87,7 @@ def open_dm_channels(config: EpiloopConfig) -> list[str]:
     """Enabled channels whose DMs anyone may send."""
     from channels_app import registry
 
-    return [name for name in registry.names() if registry.part(name, "doctor").dms_open(config)]
+    return [name for name in registry.names() if registry.platform(name).dms_open(config)]
 
 
 def check_dm_scope(ctx: Context) -> list[Finding]:

@@ -1,16 +1,16 @@
-"""Channel summaries: what runs (adapters' status) and what the config asks for."""
+"""Channel summaries: what runs (adapters' status) and what the config asks for, for every
+platform of the registry."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from channels_app import registry
 from config.runtime import current
-
-LABELS = {"discord": "Discord", "telegram": "Telegram"}
 
 
 def label(name: str) -> str:
-    return LABELS.get(name, name.capitalize())
+    return registry.label(name)
 
 
 def summaries() -> dict[str, dict[str, Any]]:
@@ -20,16 +20,12 @@ def summaries() -> dict[str, dict[str, Any]]:
         running = statuses()
     except Exception:
         running = {}
-    cfg = current().channels
+    cfg = current()
     out: dict[str, dict[str, Any]] = {}
-    for name in ("discord", "telegram"):
-        section = getattr(cfg, name, None)
+    for name in registry.names():
+        section = cfg.channels.section(name)
         enabled = bool(section is not None and getattr(section, "enabled", True) is not False)
-        configured = section is not None and bool(
-            getattr(section, "token", None)
-            or getattr(section, "bot_token", None)
-            or getattr(section, "token_file", None)
-        )
+        configured = section is not None and registry.platform(name).configured(cfg)
         out[name] = {
             "configured": configured,
             "enabled": enabled,

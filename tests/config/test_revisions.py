@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from channels_app.models.config import DiscordGuild
+from channels_app.discord.models import DiscordGuild
 from config import runtime
 from config.models.revisions import ConfigRevision
 from config.sync import export_file, import_file

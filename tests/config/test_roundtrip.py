@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from agents.models.config import Agent, AuthProfile, profile_secret
+from channels_app.discord.models import DiscordGuild, DiscordGuildChannel, DiscordSettings
 from channels_app.discord.schema import section as discord_section
-from channels_app.models.config import DiscordGuild, DiscordGuildChannel, DiscordSettings
 from config import runtime
 from config.sync import export_file, export_text, import_file
 from tests.config.conftest import without_meta
@@ -236,7 +236,7 @@ def test_an_invalid_edit_is_not_written(config_file: Path) -> None:
     config_file.write_text('{"channels": {"telegram": {"dmPolicy": "pairing"}}}')
     import_file(config_file)
     text = config_file.read_text()
-    from channels_app.models.config import TelegramSettings
+    from channels_app.telegram.models import TelegramSettings
 
     row = TelegramSettings.objects.get()
     row.dm_policy = "open"

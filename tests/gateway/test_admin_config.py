@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from agents.models.config import AuthProfile
+from channels_app.discord.models import DiscordGuild
 from channels_app.discord.schema import section as discord_section
-from channels_app.models.config import DiscordGuild
 from config import runtime
 from config.models.state import ConfigSection
 from config.sync import import_file
@@ -200,7 +200,7 @@ def test_an_invalid_save_is_refused_with_the_problem_and_nothing_changes(
     admin_client: Client, config_file: Path
 ) -> None:
     before = config_file.read_text()
-    from channels_app.models.config import DiscordSettings
+    from channels_app.discord.models import DiscordSettings
 
     discord = DiscordSettings.objects.get()
     data = post_data(admin_client.get(change_url(discord)))
@@ -298,7 +298,7 @@ def test_keys_epiloop_does_not_model_are_editable_as_json(
 def test_env_references_survive_an_admin_save(
     admin_client: Client, config_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from channels_app.models.config import DiscordSettings
+    from channels_app.discord.models import DiscordSettings
 
     monkeypatch.setenv("DISCORD_TOKEN_ADMIN_X", "test-token-abc")
     config_file.write_text(
@@ -342,7 +342,7 @@ def test_the_file_state_page_says_whether_the_file_is_valid(
 def test_a_token_written_in_the_file_is_shown_masked_and_kept_unless_replaced(
     admin_client: Client, config_file: Path
 ) -> None:
-    from channels_app.models.config import DiscordSettings
+    from channels_app.discord.models import DiscordSettings
 
     config_file.write_text('{"channels": {"discord": {"token": "test-token-abcdef123456"}}}')
     import_file(config_file)

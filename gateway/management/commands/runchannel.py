@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from channels_app import runner, webhooks
+from channels_app import registry, runner, webhooks
 from config.schema import EpiloopConfig
 
 log = logging.getLogger("epiloop.channels")
@@ -50,7 +50,7 @@ def webhook_address(config: EpiloopConfig) -> webhooks.Address:
 
 
 async def run(name: str, config: EpiloopConfig, stop: asyncio.Event) -> int:
-    if not runner.adapter_class(name).wanted(config):
+    if not registry.platform(name).wanted(config):
         log.error(
             "%s is not enabled or has no token; set it in the config or the environment", name
         )
@@ -69,12 +69,12 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("channel", choices=sorted(runner.ADAPTERS))
+        parser.add_argument("channel", choices=registry.names())
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["channel"]
-        if name not in runner.ADAPTERS:
-            raise CommandError(f"unknown channel {name}; choose from {sorted(runner.ADAPTERS)}")
+        if name not in registry.names():
+            raise CommandError(f"unknown channel {name}; choose from {registry.names()}")
         from gateway.startup import migrate
 
         migrate()

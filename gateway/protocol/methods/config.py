@@ -45,7 +45,7 @@ def _schema() -> dict[str, Any]:
 async def config_schema(call: Call) -> dict[str, Any]:
     return {
         "schema": await sync_to_async(_schema)(),
-        "uiHints": UI_HINTS,
+        "uiHints": ui_hints(),
         "version": settings.VERSION,
         "generatedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
@@ -56,22 +56,23 @@ UI_HINTS: dict[str, dict[str, Any]] = {
     "gateway.auth.password": {"label": "Gateway password", "sensitive": True, "group": "Gateway"},
     "gateway.port": {"label": "Port", "group": "Gateway"},
     "gateway.bind": {"label": "Bind", "group": "Gateway"},
-    "channels.discord.token": {"label": "Discord bot token", "sensitive": True, "group": "Discord"},
-    "channels.discord.groupPolicy": {"label": "Guild policy", "group": "Discord"},
-    "channels.telegram.botToken": {
-        "label": "Telegram bot token",
-        "sensitive": True,
-        "group": "Telegram",
-    },
-    "channels.telegram.webhookSecret": {
-        "label": "Webhook secret",
-        "sensitive": True,
-        "group": "Telegram",
-    },
     "models.providers.*.apiKey": {"label": "API key", "sensitive": True, "group": "Models"},
     "agents.defaults.model.primary": {"label": "Default model", "group": "Agents"},
     "session.dmScope": {"label": "DM session scope", "group": "Sessions"},
 }
+
+
+def ui_hints() -> dict[str, dict[str, Any]]:
+    """The hints above, with each chat platform's own under `channels.<name>.`."""
+    from channels_app import registry
+
+    hints = dict(UI_HINTS)
+    for name in registry.names():
+        platform = registry.platform(name)
+        for key, hint in platform.ui_hints.items():
+            hints[f"channels.{name}.{key}"] = {**hint, "group": platform.label}
+    return hints
+
 
 METHODS: dict[str, Handler] = {
     "config.get": config_get,

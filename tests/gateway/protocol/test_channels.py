@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from channels_app import runner
+from channels_app.contract import Adapter
 from gateway.auth import GATEWAY_SECRETS
 from gateway.protocol import handshake
 from tests.gateway.protocol.inproc import Conn
@@ -41,7 +42,7 @@ class LoopbackAdapter:
 @pytest.fixture
 def adapter() -> Iterator[LoopbackAdapter]:
     fake = LoopbackAdapter()
-    runner.RUNNING["discord"] = fake
+    runner.RUNNING["discord"] = cast(Adapter, fake)  # the methods read status() and send_text
     yield fake
     runner.RUNNING.pop("discord", None)
 

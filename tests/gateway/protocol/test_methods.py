@@ -202,6 +202,12 @@ async def test_config_schema_is_a_json_schema_with_ui_hints(client: Client) -> N
     assert schema["schema"]["type"] == "object"
     assert "gateway" in schema["schema"]["properties"]
     assert schema["uiHints"]["gateway.auth.token"]["sensitive"] is True
+    # Each platform's hints come from its registry entry, grouped under its label.
+    assert schema["uiHints"]["channels.telegram.botToken"] == {
+        "label": "Telegram bot token",
+        "sensitive": True,
+        "group": "Telegram",
+    }
 
 
 async def test_requests_answer_in_order_under_load(client: Client) -> None:

@@ -1,17 +1,10 @@
-"""Admin for channels.discord (guilds with their channels inline) and channels.telegram
-(groups)."""
+"""Admin for `channels.discord`: the settings, and guilds with their channels inline."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from channels_app.models.config import (
-    DiscordGuild,
-    DiscordGuildChannel,
-    DiscordSettings,
-    TelegramGroup,
-    TelegramSettings,
-)
+from channels_app.discord.models import DiscordGuild, DiscordGuildChannel, DiscordSettings
 from config.admin_base import ConfigAdmin, SingletonAdmin
 
 
@@ -61,29 +54,3 @@ class DiscordGuildAdmin(ConfigAdmin):
     search_fields = ["key", "slug"]
     fields = ["key", "slug", "require_mention", "users", "position", "other_keys"]
     inlines = [GuildChannelInline]
-
-
-@admin.register(TelegramSettings)
-class TelegramSettingsAdmin(SingletonAdmin):
-    list_display = ["__str__", "enabled", "dm_policy", "group_policy"]
-    fields = [
-        "enabled",
-        "bot_token",
-        "token_file",
-        "dm_policy",
-        "allow_from",
-        "group_policy",
-        "group_allow_from",
-        "text_chunk_limit",
-        "webhook_url",
-        "webhook_secret",
-        "api_root",
-        "mention_patterns",
-        "other_keys",
-    ]
-
-
-@admin.register(TelegramGroup)
-class TelegramGroupAdmin(ConfigAdmin):
-    list_display = ["key", "require_mention", "enabled", "position"]
-    fields = ["key", "require_mention", "allow_from", "system_prompt", "enabled", "position"]

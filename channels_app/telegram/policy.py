@@ -13,37 +13,23 @@ entries are compared with the numeric id and the @username only.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from agents.inbound import InboundMessage
 from channels_app.policy import Decision
 from channels_app.policy.dm import PairingStore, decide_dm, sender_matches
 from channels_app.policy.mention import is_mentioned, mention_patterns
+from channels_app.telegram.options import section
+from channels_app.telegram.schema import TelegramConfig, TelegramGroup
+from config.schema import EpiloopConfig
 
 
-def _section(config: Any) -> Any:
-    from channels_app.telegram.options import section
-
-    return section(config)
-
-
-def _extra(model: Any, key: str) -> Any:
-    return (getattr(model, "model_extra", None) or {}).get(key)
+def _dm_settings(tg: TelegramConfig) -> tuple[str, list[str]]:
+    """(policy, allowFrom); the schema reads the older nested `dm.policy` and
+    `dm.allowFrom` as `dmPolicy` and `allowFrom`."""
+    return tg.dm_policy, [str(a) for a in tg.allow_from]
 
 
-def _dm_settings(tg: Any) -> tuple[str, list[str], bool]:
-    """(policy, allowFrom, enabled); the flat keys win over the older nested `dm` block."""
-    nested = _extra(tg, "dm") or {}
-    if not isinstance(nested, dict):
-        nested = {}
-    fields = tg.model_fields_set
-    policy = tg.dm_policy if "dm_policy" in fields else nested.get("policy") or tg.dm_policy
-    allow = tg.allow_from if "allow_from" in fields else nested.get("allowFrom") or []
-    enabled = nested.get("enabled") is not False
-    return str(policy), [str(a) for a in allow], enabled
-
-
-def match_group(groups: dict[str, Any], chat_id: str) -> tuple[str, Any] | None:
+def match_group(groups: dict[str, TelegramGroup], chat_id: str) -> tuple[str, TelegramGroup] | None:
     if chat_id in groups:
         return chat_id, groups[chat_id]
     if "*" in groups:
@@ -51,27 +37,27 @@ def match_group(groups: dict[str, Any], chat_id: str) -> tuple[str, Any] | None:
     return None
 
 
-def _first(*values: Any, default: Any) -> Any:
+def _first(*values: object, default: object) -> object:
     for value in values:
         if value is not None:
             return value
     return default
 
 
-def decide(inbound: InboundMessage, config: Any, store: PairingStore) -> Decision:
+def decide(inbound: InboundMessage, config: EpiloopConfig, store: PairingStore) -> Decision:
     if inbound.sender_is_self:
         return Decision.drop("own message", quiet=True)
     if inbound.sender_is_bot:
         return Decision.drop("message from a bot")
-    tg = _section(config)
+    tg = section(config)
     by_id = dataclasses.replace(inbound, sender_name="")
     if inbound.chat_kind == "dm":
-        policy, allow_from, enabled = _dm_settings(tg)
-        return decide_dm(by_id, policy=policy, allow_from=allow_from, store=store, enabled=enabled)
+        policy, allow_from = _dm_settings(tg)
+        return decide_dm(by_id, policy=policy, allow_from=allow_from, store=store)
 
     if tg.group_policy == "disabled":
         return Decision.drop("groups are disabled (groupPolicy disabled)")
-    groups: dict[str, Any] = tg.groups or {}
+    groups = tg.groups or {}
     found = match_group(groups, inbound.chat_id)
     key, rule = found if found else ("", None)
     star = groups.get("*")
@@ -88,7 +74,7 @@ def decide(inbound: InboundMessage, config: Any, store: PairingStore) -> Decisio
     require = _first(
         getattr(rule, "require_mention", None),
         getattr(star, "require_mention", None),
-        _extra(tg, "requireMention"),
+        (tg.model_extra or {}).get("requireMention"),
         default=True,
     )
     if require and not is_mentioned(inbound, mention_patterns(config, tg)):
