@@ -212,8 +212,7 @@ async def measure_layer(args: argparse.Namespace) -> dict[str, float]:
     config = EpiloopConfig.model_validate(gateway_config(tg, "https://bench.example" + path, 4))
     runtime.set_current(config)
     app = application
-    adapter = TelegramAdapter(config)
-    adapter.reply_fn = instant_agent
+    adapter = TelegramAdapter(config, reply=instant_agent)
     await adapter.start()
     while webhooks.lookup(path) is None or not tg.webhook["url"]:
         await asyncio.sleep(0.01)

@@ -3,49 +3,45 @@
 `start()` returns at once; `_run()` logs in and connects, reconnecting with capped
 exponential backoff plus jitter. An invalid token (401 at login, close 4004) or missing
 privileged intents are reported once (log, status, readiness) and not retried. Each
-message goes through the access policy; refused ones are logged and recorded with the
-reason; allowed ones get a typing indicator while `agents.service.reply_to` runs, and the
-reply is sent in fence-safe chunks, the first replying to the trigger.
+message goes through the inbound pipeline (`channels_app.pipeline`: policy, drops, typing,
+the agent's reply, chunks); this module supplies the Discord side of `contract.Adapter`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
-
-from asgiref.sync import sync_to_async
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
 
 from agents.inbound import InboundMessage
-from channels_app import drops, policy
+from channels_app import drops, pipeline
 from channels_app.base import Backoff, ChannelStatus, ReportOnce, spawn, typing_loop
+from channels_app.contract import AdapterFactory, Replier
 from channels_app.discord import options as opts
+from config.schema import EpiloopConfig
 from config.secrets import register_secret
+
+if TYPE_CHECKING:
+    import discord
 
 log = logging.getLogger("epiloop.discord")
 
-Responder = Callable[..., Awaitable[Any]]  # reply_to(inbound, *, system_prompt) -> Reply
 TYPING_INTERVAL = 8.0  # Discord shows "typing" for 10 s
-
-
-async def default_responder(inbound: InboundMessage, *, system_prompt: str = "") -> Any:
-    from agents.service import reply_to
-
-    return await reply_to(inbound, system_prompt=system_prompt)
 
 
 class DiscordAdapter:
     name = "discord"
 
-    def __init__(self, config: Any, responder: Responder | None = None) -> None:
+    def __init__(self, config: EpiloopConfig, *, reply: Replier | None = None) -> None:
         self.config = config
         self.options = opts.resolve(config)
-        self.responder = responder or default_responder
+        self.reply: Replier = reply or pipeline.agent_reply
         self.state = ChannelStatus("discord", mode="gateway")
         self.report = ReportOnce(log, self.state)
         self.backoff = Backoff(base=1.0, cap=60.0)
-        self.client: Any = None
+        self.client: discord.Client | None = None
         self.guild_ready_timeout = 0.5
         self._task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -55,7 +51,7 @@ class DiscordAdapter:
         register_secret(self.options.token)
 
     @classmethod
-    def wanted(cls, config: Any) -> bool:
+    def wanted(cls, config: EpiloopConfig) -> bool:
         return opts.wanted(config)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -102,7 +98,7 @@ class DiscordAdapter:
         data["token_source"] = self.options.token_source
         return data
 
-    def _config_changed(self, config: Any) -> None:
+    def _config_changed(self, config: EpiloopConfig) -> None:
         """Policies are read per message; only a new token or endpoint needs a reconnect."""
         self.config = config
         new = opts.resolve(config)
@@ -182,22 +178,24 @@ class DiscordAdapter:
 
     # -- events (called by the discord.py client) --------------------------------------------
 
-    async def on_ready(self, client: Any) -> None:
+    async def on_ready(self, client: discord.Client) -> None:
         me = client.user
+        if me is None:
+            return
         self.backoff.reset()
         self.report.clear()
         self.state.connected_now(bot_user=str(me.name), bot_id=str(me.id))
         self.state.guild_count = len(client.guilds)
         log.info("logged in to discord as %s (id %s)", me.name, me.id)
 
-    async def on_resumed(self, client: Any) -> None:
+    async def on_resumed(self, client: discord.Client) -> None:
         self.state.connected_now()
         log.info("discord session resumed")
 
-    async def on_disconnect(self, client: Any) -> None:
+    async def on_disconnect(self, client: discord.Client) -> None:
         self.state.disconnected()
 
-    async def on_message(self, client: Any, message: Any) -> None:
+    async def on_message(self, client: discord.Client, message: discord.Message) -> None:
         from channels_app.discord import client as dc
 
         if client.user is None:
@@ -205,49 +203,50 @@ class DiscordAdapter:
         inbound = dc.to_inbound(message, client.user)
         if inbound.sender_is_self:
             return
-        self.state.inbound()
-        await self.handle(inbound, message)
+        await pipeline.handle(self, inbound)
 
-    async def handle(self, inbound: InboundMessage, message: Any) -> None:
+    # -- the pipeline's side of the contract -------------------------------------------------
+
+    @property
+    def chunk_limit(self) -> int:
+        return self.options.chunk_limit
+
+    def typing(self, inbound: InboundMessage) -> AbstractAsyncContextManager[None]:
         from channels_app.discord import client as dc
 
-        if inbound.chat_kind == "dm":  # DM rules read and write pairing rows
-            decision = await sync_to_async(policy.decide)(inbound, self.config)
-        else:
-            decision = policy.decide(inbound, self.config)
-        if not decision.allowed:
-            if not decision.quiet:
-                await drops.arecord_drop(inbound, decision.reason)
-            if decision.reply:
-                await self._send(inbound, dc.post(self.client, message.channel.id, decision.reply))
-            return
+        client, channel_id = self.client, int(inbound.chat_id)
+
+        async def typing() -> None:
+            if client is not None:
+                await dc.send_typing(client, channel_id)
+
+        return typing_loop(typing, TYPING_INTERVAL, log)
+
+    async def send_chunk(self, inbound: InboundMessage, text: str, *, quote: bool) -> bool:
+        from channels_app.discord import client as dc
+
+        if self.client is None:
+            return False
+        quoted = int(inbound.message_id) if quote and inbound.message_id else None
         try:
-            channel_id = message.channel.id
+            await dc.post(self.client, int(inbound.chat_id), text, quoted)
+        except dc.HTTPException as exc:
+            why = f"{exc.status} {exc.text or exc}"
+            self.state.error(f"send failed: {why}")
+            log.warning("reply to %s could not be sent: %s", drops.where(inbound), why)
+            return False
+        return True
 
-            async def typing() -> None:
-                await dc.send_typing(self.client, channel_id)
-
-            async with typing_loop(typing, TYPING_INTERVAL, log):
-                reply = await self.responder(inbound, system_prompt=decision.system_prompt)
-        except Exception:
-            log.exception("reply to %s failed", drops.where(inbound))
-            return
-        text = getattr(reply, "text", "") or ""
-        if text.strip():
-            await self._send(
-                inbound, dc.send_reply(self.client, message, text, self.options.chunk_limit)
-            )
-
-    async def send_text(self, to: str, text: str) -> str:
+    async def send_text(self, target: str, text: str) -> str:
         """Send `text` (chunked) to a channel id, `channel:ID` or `user:ID` (a DM); returns
         the id of the last message sent. Used by the gateway protocol's `send` method."""
         from channels_app.discord import client as dc
 
         if self.client is None or not self.state.connected:
             raise RuntimeError("discord is not connected")
-        kind, _, ident = to.rpartition(":")
+        kind, _, ident = target.rpartition(":")
         if not ident.isdigit():
-            raise ValueError(f"not a Discord id: {to!r} (use a channel id or user:ID)")
+            raise ValueError(f"not a Discord id: {target!r} (use a channel id or user:ID)")
         channel_id = int(ident)
         if kind == "user":
             user = await self.client.fetch_user(int(ident))
@@ -256,14 +255,5 @@ class DiscordAdapter:
         self.state.outbound()
         return last
 
-    async def _send(self, inbound: InboundMessage, sending: Awaitable[Any]) -> None:
-        from channels_app.discord import client as dc
 
-        try:
-            await sending
-        except dc.HTTPException as exc:
-            why = f"{exc.status} {exc.text or exc}"
-            self.state.error(f"send failed: {why}")
-            log.warning("reply to %s could not be sent: %s", drops.where(inbound), why)
-            return
-        self.state.outbound()
+_contract: AdapterFactory = DiscordAdapter  # mypy holds the adapter to the contract

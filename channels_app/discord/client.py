@@ -185,17 +185,6 @@ async def post(
     return str(data["id"])
 
 
-async def send_reply(
-    client: discord.Client, message: discord.Message, text: str, limit: int
-) -> int:
-    """Send `text` in chunks of at most `limit`; the first replies to `message`. Returns the
-    number of chunks sent. Rate limits (429) are waited out inside discord.py."""
-    chunks = split_reply(text, limit)
-    for index, chunk in enumerate(chunks):
-        await post(client, message.channel.id, chunk, message.id if index == 0 else None)
-    return len(chunks)
-
-
 async def send_chunks(client: discord.Client, channel_id: int, text: str, limit: int) -> str:
     """Send `text` to a channel in chunks; the id of the last message ("" if none)."""
     last = ""

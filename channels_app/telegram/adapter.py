@@ -1,13 +1,11 @@
 """The Telegram adapter: python-telegram-bot's `Application` with the manual lifecycle
 (never `run_polling`, which owns the event loop and installs signal handlers).
 
-`start()` returns at once; a background task logs in (`getMe`, retried with backoff on
-network errors, reported once and abandoned on an invalid token), then either registers
-the webhook (`setWebhook` with the secret; updates arrive through `webhook.py`) or deletes
-any webhook and long-polls (`polling.py`). The Application processes updates
-concurrently; each goes through the shared policy, then `agents.service.reply_to` with
-"typing…" shown while the agent runs, and the reply is sent in chunks (`outbound.py`).
-A config change to the token, API root or webhook reconnects.
+`start()` returns at once; `connect.Connection` logs in and then polls or serves the webhook
+in a background task. The Application processes updates concurrently; each goes through the
+inbound pipeline (`channels_app.pipeline`: policy, drops, typing, the agent's reply, chunks),
+for which this module supplies the Telegram side of `contract.Adapter` (sending is
+`outbound.py`). A config change to the token, API root or webhook reconnects.
 """
 
 from __future__ import annotations
@@ -15,22 +13,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, TelegramError
-from telegram.ext import Application, TypeHandler
+from telegram.ext import Application, CallbackContext, TypeHandler
 
 from agents.inbound import InboundMessage
-from channels_app import webhooks
+from channels_app import pipeline
 from channels_app.base import ChannelStatus, ReportOnce
+from channels_app.contract import AdapterFactory, Replier
 from channels_app.telegram import options as opts
 from channels_app.telegram import webhook
-from channels_app.telegram.decide import agents_reply_to, decide
+from channels_app.telegram.connect import Connection
 from channels_app.telegram.inbound import to_inbound
-from channels_app.telegram.outbound import Sender, typing
-from channels_app.telegram.polling import ALLOWED_UPDATES, Poller, new_backoff
+from channels_app.telegram.outbound import Sender, chunks, parse_target, typing
+from config.schema import EpiloopConfig
 from config.secrets import redact, register_secret
 
 log = logging.getLogger("epiloop.telegram")
@@ -42,14 +41,14 @@ IN_FLIGHT = 16  # our Bot API calls at once (Telegram allows ~30 messages/s per 
 # waiting slot then waited again for a connection, timing out and retrying).
 POOL_SIZE = 2 * IN_FLIGHT
 POOL_TIMEOUT = 30.0  # seconds a request may wait for a free connection
-TOKEN_HINT = "fix channels.telegram.botToken (or TELEGRAM_BOT_TOKEN); not retrying"
 
 
-class TelegramAdapter:
+class TelegramAdapter(Connection):
     name = "telegram"
 
-    def __init__(self, config: Any) -> None:
+    def __init__(self, config: EpiloopConfig, *, reply: Replier | None = None) -> None:
         self.config = config
+        self.reply: Replier = reply or pipeline.agent_reply
         self.state = ChannelStatus("telegram")
         self.report = ReportOnce(log, self.state)
         self.problem = ""  # a setting that cannot work (reported at start, not raised)
@@ -58,20 +57,18 @@ class TelegramAdapter:
         except opts.OptionsError as exc:
             self.options = opts.TelegramOptions("", "", opts.DEFAULT_API_ROOT, 4000)
             self.problem = str(exc)
-        self.app: Any = None
+        self.app = None
         self.sender: Sender | None = None
-        self.poller: Poller | None = None
-        self.hook: webhook.Hook | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
+        self.poller = None
+        self.hook = None
+        self.loop = None
+        self._server = None
         self._task: asyncio.Task[None] | None = None
-        self._unsubscribe: Any = None
-        self._server: asyncio.Server | None = None  # webhook server without the gateway
+        self._unsubscribe: Callable[[], None] | None = None
         self._restart: asyncio.Future[None] | None = None
-        # `agents.service.reply_to` unless a test installs another (async, returns `.text`).
-        self.reply_fn: Callable[..., Awaitable[Any]] | None = None
 
     @classmethod
-    def wanted(cls, config: Any) -> bool:
+    def wanted(cls, config: EpiloopConfig) -> bool:
         return opts.wanted(config)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -107,7 +104,7 @@ class TelegramAdapter:
         self.state.mode = "webhook" if o.webhook else "polling"
         self.state.running, self.state.fatal = True, False
         self.report.clear()
-        self.app = (
+        app = (
             Application.builder()
             .token(o.token)
             .base_url(f"{o.api_root}/bot")
@@ -120,12 +117,13 @@ class TelegramAdapter:
             .pool_timeout(POOL_TIMEOUT)
             .build()
         )
-        self.app.add_handler(TypeHandler(Update, self._on_update))
-        self.app.add_error_handler(self._on_handler_error)
+        app.add_handler(TypeHandler(Update, self._on_update))
+        app.add_error_handler(self._on_handler_error)
+        self.app = app
         self.sender = Sender(
-            self.app.bot, on_error=lambda m: self.state.error(redact(m)), max_in_flight=IN_FLIGHT
+            app.bot, on_error=lambda m: self.state.error(redact(m)), max_in_flight=IN_FLIGHT
         )
-        self._task = asyncio.create_task(self._run(), name="telegram")
+        self._task = asyncio.create_task(self._run(app), name="telegram")
 
     async def _halt(self) -> None:
         if self.hook is not None:
@@ -153,7 +151,7 @@ class TelegramAdapter:
                 await app.bot.shutdown()  # closes the HTTP pools even when getMe failed
         self.state.disconnected()
 
-    def _on_config(self, config: Any) -> None:
+    def _on_config(self, config: EpiloopConfig) -> None:
         """Called after each config change (possibly from another thread)."""
         try:
             new = opts.resolve(config)
@@ -175,164 +173,58 @@ class TelegramAdapter:
 
         self.loop.call_soon_threadsafe(schedule)
 
-    # -- connecting --------------------------------------------------------------------------
-
-    async def _run(self) -> None:
-        if not await self._log_in():
-            return
-        if self.options.webhook:
-            await self._set_webhook()
-            return
-        self.poller = Poller(
-            self.app.bot,
-            self.app.update_queue.put,
-            on_problem=self._on_poll_problem,
-            on_ok=self._on_poll_ok,
-        )
-        # Switching from webhook mode: Telegram refuses getUpdates while a webhook is set.
-        if not await self._call_with_backoff("deleteWebhook", self.app.bot.delete_webhook):
-            return
-        self.state.connected_now()
-        await self.poller.run()
-        self.state.disconnected()
-
-    async def _log_in(self) -> bool:
-        backoff = new_backoff()
-        while True:
-            try:
-                await self.app.initialize()
-                break
-            except InvalidToken:
-                self._fatal(f"the bot token was rejected by Telegram; {TOKEN_HINT}")
-                return False
-            except TelegramError as exc:
-                self.report(
-                    "getMe",
-                    redact(f"cannot reach Telegram ({exc.message}); retrying with backoff"),
-                    logging.WARNING,
-                )
-                await asyncio.sleep(backoff.next())
-        await self.app.start()
-        bot = self.app.bot
-        self.state.connected_now(bot_user=f"@{bot.username}", bot_id=str(bot.id))
-        self.report.clear("getMe")
-        log.info("logged in to telegram as @%s", bot.username)
-        return True
-
-    async def _set_webhook(self) -> None:
-        o = self.options
-        self.hook = webhook.register(o.webhook_path, o.webhook_secret, self._deliver_threadsafe)
-        if not webhooks.GATEWAY_HTTP:
-            self._server = await webhooks.serve_alone(log)
-
-        async def set_it() -> Any:
-            return await self.app.bot.set_webhook(
-                url=o.webhook_url, secret_token=o.webhook_secret, allowed_updates=ALLOWED_UPDATES
-            )
-
-        if await self._call_with_backoff("setWebhook", set_it):
-            self.state.connected_now()
-            log.info("webhook set; receiving updates at %s", o.webhook_path)
-
-    async def _call_with_backoff(self, what: str, call: Any) -> bool:
-        backoff = new_backoff()
-        while True:
-            try:
-                await call()
-                self.report.clear(what)
-                return True
-            except InvalidToken:
-                self._fatal(f"the bot token was rejected by Telegram; {TOKEN_HINT}")
-                return False
-            except TelegramError as exc:
-                self.report(
-                    what, redact(f"{what} failed ({exc.message}); retrying"), logging.WARNING
-                )
-                await asyncio.sleep(backoff.next())
-
-    def _fatal(self, message: str) -> None:
-        self.report("token", redact(message))
-        self.state.fatal = True
-        self.state.disconnected()
-
-    def _on_poll_problem(self, kind: str, message: str, announce: bool) -> None:
-        if kind == "invalid_token":
-            self._fatal(f"{message}; {TOKEN_HINT}")
-            return
-        self.state.error(redact(message))
-        self.state.disconnected()
-        if announce:
-            log.warning("%s", message)
-
-    def _on_poll_ok(self, announce: bool) -> None:
-        if not self.state.connected:
-            self.state.connected_now()
-        if announce:
-            log.info("polling works again")
-
-    # -- webhook delivery --------------------------------------------------------------------
-
-    def _deliver_threadsafe(self, data: dict[str, Any]) -> None:
-        loop = self.loop
-        if loop is None:
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._deliver(data)
-        else:
-            loop.call_soon_threadsafe(self._deliver, data)
-
-    def _deliver(self, data: dict[str, Any]) -> None:
-        if self.app is None:
-            return
-        try:
-            update = Update.de_json(data, self.app.bot)
-        except Exception as exc:  # a malformed update must not fail the webhook request
-            log.warning("ignoring an update that cannot be read (%s): %.200s", exc, data)
-            return
-        self.app.update_queue.put_nowait(update)
-
     # -- messages ----------------------------------------------------------------------------
 
-    async def _on_update(self, update: Update, _context: Any) -> None:
+    async def _on_update(
+        self, update: Update, _context: CallbackContext[Any, Any, Any, Any]
+    ) -> None:
+        if self.app is None:
+            return
         bot = self.app.bot
         inbound = to_inbound(update, bot.username or "", bot.id)
-        if inbound is None:
-            return
-        self.state.inbound()
-        await self.handle(inbound)
+        if inbound is not None:
+            await pipeline.handle(self, inbound)
 
-    async def handle(self, inbound: InboundMessage) -> None:
-        from channels_app.drops import arecord_drop
-
-        decision = await decide(inbound, self.config)
-        if not decision.allowed:
-            if not decision.quiet:
-                await arecord_drop(inbound, decision.reason)
-            if decision.reply:
-                await self.send(inbound, decision.reply)
-            return
-        reply_fn = self.reply_fn or agents_reply_to()
-        assert self.sender is not None
-        async with typing(self.sender, inbound.chat_id, inbound.thread_id):
-            reply = await reply_fn(inbound, system_prompt=decision.system_prompt)
-        await self.send(inbound, reply.text)
-
-    async def send(self, inbound: InboundMessage, text: str) -> None:
-        assert self.sender is not None
-        sent = await self.sender.send_reply(
-            inbound.chat_id,
-            text,
-            limit=opts.chunk_limit(self.config),
-            thread_id=inbound.thread_id,
-            reply_to=inbound.message_id if inbound.chat_kind != "dm" else "",
-        )
-        if sent:
-            self.state.outbound()
-
-    async def _on_handler_error(self, _update: object, context: Any) -> None:
+    async def _on_handler_error(
+        self, _update: object, context: CallbackContext[Any, Any, Any, Any]
+    ) -> None:
         self.state.error(redact(f"handling an update failed: {context.error!r}"))
         log.error("handling an update failed", exc_info=context.error)
+
+    # -- the pipeline's side of the contract, and `send` -------------------------------------
+
+    @property
+    def chunk_limit(self) -> int:
+        return opts.chunk_limit(self.config)
+
+    def typing(self, inbound: InboundMessage) -> AbstractAsyncContextManager[None]:
+        if self.sender is None:
+            return contextlib.nullcontext()
+        return typing(self.sender, inbound.chat_id, inbound.thread_id)
+
+    async def send_chunk(self, inbound: InboundMessage, text: str, *, quote: bool) -> bool:
+        if self.sender is None:
+            return False
+        # Replies quote the message they answer, except in a DM (nothing to tell apart).
+        quoted = inbound.message_id if quote and inbound.chat_kind != "dm" else ""
+        parts = chunks(text, self.chunk_limit)
+        sent = await self.sender.send_parts(
+            inbound.chat_id, parts, thread_id=inbound.thread_id, reply_to=quoted
+        )
+        return len(sent) == len(parts)
+
+    async def send_text(self, target: str, text: str) -> str:
+        """Send `text` (chunked) to a chat id (`-100123`, `user:42`) or a forum topic
+        (`-100123:topic:9`); the id of the last message sent (gateway protocol's `send`)."""
+        chat_id, thread_id = parse_target(target)
+        if self.sender is None or not self.state.connected:
+            raise RuntimeError("telegram is not connected")
+        parts = chunks(text, self.chunk_limit)
+        sent = await self.sender.send_parts(chat_id, parts, thread_id=thread_id)
+        if len(sent) < len(parts):
+            raise RuntimeError(self.state.last_error or f"sending to chat {chat_id} failed")
+        self.state.outbound()
+        return sent[-1] if sent else ""
+
+
+_contract: AdapterFactory = TelegramAdapter  # mypy holds the adapter to the contract

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from telegram import ReplyParameters
@@ -66,27 +68,26 @@ class Sender:
         self.forbidden: set[str] = set()
         self.sent_messages = 0
 
-    async def send_reply(
-        self,
-        chat_id: str,
-        text: str,
-        *,
-        limit: int,
-        thread_id: str = "",
-        reply_to: str = "",
-    ) -> int:
-        """Send `text` in chunks; returns how many messages went out."""
-        sent = 0
-        for index, chunk in enumerate(chunks(text, limit)):
+    async def send_parts(
+        self, chat_id: str, parts: list[str], *, thread_id: str = "", reply_to: str = ""
+    ) -> list[str]:
+        """Send each part as a message, the first replying to `reply_to`; the ids of the
+        messages that went out (a part that cannot be sent ends the sending)."""
+        sent: list[str] = []
+        for index, part in enumerate(parts):
             first_reply = reply_to if index == 0 else ""
-            if not await self.send_one(chat_id, chunk, thread_id=thread_id, reply_to=first_reply):
+            message_id = await self.send_one(
+                chat_id, part, thread_id=thread_id, reply_to=first_reply
+            )
+            if not message_id:
                 break
-            sent += 1
+            sent.append(message_id)
         return sent
 
     async def send_one(
         self, chat_id: str, text: str, *, thread_id: str = "", reply_to: str = ""
-    ) -> bool:
+    ) -> str:
+        """Send one message; its id, or "" when it could not be sent (reported)."""
         kwargs: dict[str, Any] = {"chat_id": int(chat_id), "text": text}
         if thread_id:
             kwargs["message_thread_id"] = int(thread_id)
@@ -98,7 +99,7 @@ class Sender:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 async with self.slots:
-                    await self.bot.send_message(**kwargs)
+                    message = await self.bot.send_message(**kwargs)
             except RetryAfter as exc:
                 wait = retry_seconds(exc)
                 log.info("flood control on chat %s: waiting %.0f s", chat_id, wait)
@@ -106,25 +107,25 @@ class Sender:
                 continue
             except Forbidden as exc:
                 self._forbidden(chat_id, exc)
-                return False
+                return ""
             except BadRequest as exc:
                 if "thread not found" in exc.message.lower() and "message_thread_id" in kwargs:
                     kwargs.pop("message_thread_id")  # the topic was closed or deleted
                     continue
                 self.report(f"sendMessage to chat {chat_id} failed: {exc.message}")
-                return False
+                return ""
             except (TimedOut, NetworkError) as exc:
                 if attempt == MAX_ATTEMPTS:
                     self.report(f"sendMessage to chat {chat_id} failed: {exc.message}")
-                    return False
+                    return ""
                 await asyncio.sleep(delay * random.uniform(0.5, 1.5))
                 delay = min(delay * 2, 10.0)
                 continue
             self.forbidden.discard(chat_id)
             self.sent_messages += 1
-            return True
+            return str(message.message_id)
         self.report(f"sendMessage to chat {chat_id} gave up after {MAX_ATTEMPTS} attempts")
-        return False
+        return ""
 
     def _forbidden(self, chat_id: str, exc: Forbidden) -> None:
         if chat_id in self.forbidden:
@@ -151,7 +152,7 @@ class Sender:
             log.debug("sendChatAction to chat %s failed: %s", chat_id, exc)
 
 
-def typing(sender: Sender, chat_id: str, thread_id: str = "") -> Any:
+def typing(sender: Sender, chat_id: str, thread_id: str = "") -> AbstractAsyncContextManager[None]:
     """Keep "typing…" visible while the block runs (from `TYPING_GRACE` seconds on)."""
     started = False
 
@@ -163,3 +164,18 @@ def typing(sender: Sender, chat_id: str, thread_id: str = "") -> Any:
         await sender.typing_once(chat_id, thread_id)
 
     return typing_loop(send, TYPING_EVERY, log)
+
+
+_TARGET = re.compile(r"^(?:(?:chat|user|telegram|tg):)?(-?\d+)(?::topic:(\d+))?$")
+
+
+def parse_target(target: str) -> tuple[str, str]:
+    """(chat id, forum topic id) of a `send` target: `-100123`, `user:42` (a user's DM chat
+    has the user's id), `-100123:topic:9`."""
+    found = _TARGET.match(target.strip())
+    if found is None:
+        raise ValueError(
+            f"not a Telegram chat id: {target!r} (use a numeric chat id, user:ID, or "
+            "CHAT:topic:ID for a forum topic)"
+        )
+    return found.group(1), found.group(2) or ""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import inspect
 import time
 from typing import Any
 
+from channels_app import registry
 from gateway.protocol import channelsinfo
 from gateway.protocol.frames import INVALID_REQUEST, UNAVAILABLE, ProtocolError, require_str
 from gateway.protocol.registry import Call, Handler
@@ -29,24 +29,19 @@ async def send(call: Call) -> dict[str, Any]:
 
     if not channel:
         if len(RUNNING) != 1:
-            raise ProtocolError(INVALID_REQUEST, "channel is required (discord or telegram)")
+            choices = " or ".join(registry.names())
+            raise ProtocolError(INVALID_REQUEST, f"channel is required ({choices})")
         channel = next(iter(RUNNING))
     adapter = RUNNING.get(channel)
     if adapter is None:
         raise ProtocolError(UNAVAILABLE, f"channel {channel} is not running")
-    sender = getattr(adapter, "send_text", None)  # (to, text) -> message id
-    if sender is None:
-        raise ProtocolError(UNAVAILABLE, f"channel {channel} cannot send from the gateway")
     try:
-        result = sender(to, message)
-        if inspect.isawaitable(result):
-            result = await result
+        message_id = await adapter.send_text(to, message)  # every adapter can (contract)
     except ValueError as exc:
         raise ProtocolError(INVALID_REQUEST, f"{channel}: {exc}") from None
     except Exception as exc:
         raise ProtocolError(UNAVAILABLE, f"{channel}: {exc}") from None
-    message_id = str(result) if isinstance(result, (str, int)) else ""
-    return {"ok": True, "channel": channel, "to": to, "messageId": message_id}
+    return {"ok": True, "channel": channel, "to": to, "messageId": str(message_id)}
 
 
 METHODS: dict[str, Handler] = {"channels.status": channels_status, "send": send}

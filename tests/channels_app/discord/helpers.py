@@ -54,10 +54,8 @@ def config_for(fake: FakeDiscord, **discord: Any) -> EpiloopConfig:
     return cfg
 
 
-async def started(
-    fake: FakeDiscord, config: EpiloopConfig, responder: Any = None
-) -> DiscordAdapter:
-    adapter = DiscordAdapter(config, responder=responder or Echo())
+async def started(fake: FakeDiscord, config: EpiloopConfig, reply: Any = None) -> DiscordAdapter:
+    adapter = DiscordAdapter(config, reply=reply or Echo())
     adapter.guild_ready_timeout = 0.05
     await adapter.start()
     await asyncio.to_thread(fake.wait_ready)

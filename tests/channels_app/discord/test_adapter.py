@@ -324,7 +324,7 @@ async def test_it_keeps_retrying_until_discord_is_reachable(
     config = config_for(
         late, apiBase=base + "/api/v10", gatewayUrl=f"ws://127.0.0.1:{port}/gateway"
     )
-    bot = DiscordAdapter(config, responder=Echo())
+    bot = DiscordAdapter(config, reply=Echo())
     bot.guild_ready_timeout = 0.05
     with caplog.at_level(logging.INFO, logger="epiloop.discord"):
         await bot.start()

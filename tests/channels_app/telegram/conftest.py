@@ -89,8 +89,7 @@ async def start_adapter(
         section.update(telegram or {})
         config = EpiloopConfig.model_validate({"channels": {"telegram": section}, **doc})
         runtime.set_current(config)
-        adapter = TelegramAdapter(config)
-        adapter.reply_fn = echo_agent
+        adapter = TelegramAdapter(config, reply=echo_agent)
         started.append(adapter)
         await adapter.start()
         return adapter
