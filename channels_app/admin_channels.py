@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from channels_app import pairing
 from channels_app.models import ApprovedSender, DroppedMessage, PairingRequest
@@ -77,7 +77,7 @@ class DroppedMessageAdmin(admin.ModelAdmin):
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> Any:
+    ) -> HttpResponse:
         """Above the drops: what each running channel is doing right now."""
         if request.method == "GET":
             for line in status_lines():

@@ -8,9 +8,8 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 
 class Backoff:
@@ -59,7 +58,7 @@ class ChannelStatus:
     last_inbound: float | None = None
     last_outbound: float | None = None
     fatal: bool = False  # stopped for good (invalid token): fix the config and restart
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
 
     def connected_now(self, bot_user: str = "", bot_id: str = "") -> None:
         self.connected = True
@@ -84,7 +83,7 @@ class ChannelStatus:
     def outbound(self) -> None:
         self.last_outbound = _now()
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         data = asdict(self)
         data.update(data.pop("extra"))
         data["configured"] = True
@@ -117,7 +116,7 @@ class ReportOnce:
 
 @contextlib.asynccontextmanager
 async def typing_loop(
-    send: Callable[[], Awaitable[Any]],
+    send: Callable[[], Awaitable[object]],
     interval: float = 8.0,
     logger: logging.Logger | None = None,
 ) -> AsyncIterator[None]:
@@ -144,9 +143,11 @@ async def typing_loop(
             await task
 
 
-def spawn(coro: Awaitable[Any], tasks: set[asyncio.Task[Any]]) -> asyncio.Task[Any]:
+def spawn(
+    coro: Coroutine[object, object, None], tasks: set[asyncio.Task[None]]
+) -> asyncio.Task[None]:
     """Start a background task and keep a reference until it ends."""
-    task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+    task = asyncio.ensure_future(coro)
     tasks.add(task)
     task.add_done_callback(tasks.discard)
     return task

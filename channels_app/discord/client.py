@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -19,6 +19,9 @@ from discord.utils import MISSING
 from agents.inbound import InboundMessage
 from channels_app.chunking import split_reply
 
+if TYPE_CHECKING:
+    from channels_app.discord.adapter import DiscordAdapter
+
 log = logging.getLogger("epiloop.discord")
 
 DEFAULT_API_BASE = Route.BASE
@@ -29,13 +32,14 @@ DEFAULT_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
 RECONNECT_CAP_EXP = 6
 
 
-class CappedBackoff(ExponentialBackoff):
+class CappedBackoff(ExponentialBackoff[bool]):
     def __init__(self, base: int = 1, *, integral: bool = False) -> None:
         super().__init__(base, integral=integral)
         self._max = RECONNECT_CAP_EXP
 
 
-discord.client.ExponentialBackoff = CappedBackoff  # type: ignore[misc]
+# discord.py builds its reconnect backoff from this name in its client module.
+setattr(discord.client, "ExponentialBackoff", CappedBackoff)  # noqa: B010
 
 # Errors that mean "try again later", as opposed to a bad token or missing intents.
 TRANSIENT = (
@@ -66,7 +70,7 @@ def intents() -> discord.Intents:
     return wanted
 
 
-def build_client(handler: Any, guild_ready_timeout: float = 0.5) -> discord.Client:
+def build_client(handler: DiscordAdapter, guild_ready_timeout: float = 0.5) -> discord.Client:
     """A client whose events call `handler.on_ready()`, `handler.on_message(msg)`, ..."""
     client = discord.Client(
         intents=intents(),
@@ -130,7 +134,7 @@ def to_inbound(message: discord.Message, me: discord.ClientUser) -> InboundMessa
         sender_id=str(author.id),
         text=text,
         guild_id=str(guild.id) if guild is not None else "",
-        sender_name=getattr(author, "display_name", "") or author.name,
+        sender_name=author.display_name or author.name,
         sender_username=author.name,
         sender_is_bot=author.bot,
         sender_is_self=author.id == me.id,
@@ -157,7 +161,7 @@ def skip_own_messages(client: discord.Client) -> None:
     state = client._connection
     parse = state.parsers["MESSAGE_CREATE"]
 
-    def parse_unless_own(data: Any) -> None:
+    def parse_unless_own(data: dict[str, Any]) -> None:
         me = state.user
         if me is not None and (data.get("author") or {}).get("id") == str(me.id):
             return
@@ -175,6 +179,8 @@ async def post(
 ) -> str:
     """POST one message straight through discord.py's HTTP client (its rate limiting and
     429 handling included), without building a Message object from the answer."""
+    # discord.py's HTTP layer takes the reference as its JSON object (its annotation says
+    # MessageReference, which `Messageable.send` turns into that object first).
     reference: Any = MISSING
     if reply_to is not None:
         reference = {"message_id": reply_to, "channel_id": channel_id, "fail_if_not_exists": False}

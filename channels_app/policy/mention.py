@@ -7,8 +7,10 @@ import functools
 import logging
 import re
 from collections.abc import Iterable
+from typing import Protocol
 
 from agents.inbound import InboundMessage
+from config.schema import EpiloopConfig
 
 log = logging.getLogger("epiloop.channels")
 
@@ -34,11 +36,18 @@ def is_mentioned(inbound: InboundMessage, patterns: Iterable[str] | None) -> boo
     return inbound.mentions_bot or inbound.reply_to_bot or matches_patterns(inbound.text, patterns)
 
 
-def mention_patterns(config: object, channel_section: object | None) -> list[str]:
+class HasMentionPatterns(Protocol):
+    """A platform's config section with its own `mentionPatterns`."""
+
+    @property
+    def mention_patterns(self) -> list[str] | None: ...
+
+
+def mention_patterns(
+    config: EpiloopConfig, channel_section: HasMentionPatterns | None
+) -> list[str]:
     """`messages.groupChat.mentionPatterns` plus the channel section's own, if any."""
-    found: list[str] = []
-    messages = getattr(config, "messages", None)
-    group_chat = getattr(messages, "group_chat", None)
-    found += list(getattr(group_chat, "mention_patterns", None) or [])
-    found += list(getattr(channel_section, "mention_patterns", None) or [])
+    found = list(config.messages.group_chat.mention_patterns)
+    if channel_section is not None:
+        found += channel_section.mention_patterns or []
     return found

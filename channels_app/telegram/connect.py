@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
@@ -37,7 +37,7 @@ class Connection:
     state: ChannelStatus
     report: ReportOnce
     app: App | None
-    poller: Poller | None
+    poller: Poller[Update] | None
     hook: webhook.Hook | None
     loop: asyncio.AbstractEventLoop | None
     _server: asyncio.Server | None  # the webhook's own server, without the gateway
@@ -48,8 +48,9 @@ class Connection:
         if self.options.webhook:
             await self._set_webhook(app)
             return
-        self.poller = Poller(
-            app.bot, app.update_queue.put, on_problem=self._on_poll_problem, on_ok=self._on_poll_ok
+        bot: Bot = app.bot
+        self.poller = Poller[Update](
+            bot, app.update_queue.put, on_problem=self._on_poll_problem, on_ok=self._on_poll_ok
         )
         # Switching from webhook mode: Telegram refuses getUpdates while a webhook is set.
         if not await self._call_with_backoff("deleteWebhook", app.bot.delete_webhook):

@@ -9,7 +9,8 @@ count). `mentionPatterns` are matched later by the shared policy.
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from telegram import Message, MessageEntity, Update
 
 from agents.inbound import ChatKind, InboundMessage
 
@@ -21,14 +22,14 @@ _KINDS: dict[str, ChatKind] = {
 }
 
 
-def _entity_text(text: str, entity: Any) -> str:
+def _entity_text(text: str, entity: MessageEntity) -> str:
     """The entity's slice; Telegram offsets count UTF-16 code units."""
     raw = text.encode("utf-16-le")
     start, end = entity.offset * 2, (entity.offset + entity.length) * 2
     return raw[start:end].decode("utf-16-le", errors="ignore")
 
 
-def mentions_bot(message: Any, text: str, bot_username: str, bot_id: int) -> bool:
+def mentions_bot(message: Message, text: str, bot_username: str, bot_id: int) -> bool:
     name = bot_username.lower()
     entities = list(message.entities or ()) + list(message.caption_entities or ())
     for entity in entities:
@@ -44,7 +45,7 @@ def mentions_bot(message: Any, text: str, bot_username: str, bot_id: int) -> boo
     return bool(name) and re.search(pattern, text, re.IGNORECASE) is not None
 
 
-def replies_to_bot(message: Any, bot_id: int) -> bool:
+def replies_to_bot(message: Message, bot_id: int) -> bool:
     replied = message.reply_to_message
     if replied is None or replied.from_user is None:
         return False
@@ -53,7 +54,7 @@ def replies_to_bot(message: Any, bot_id: int) -> bool:
     return bool(replied.from_user.id == bot_id)
 
 
-def to_inbound(update: Any, bot_username: str, bot_id: int) -> InboundMessage | None:
+def to_inbound(update: Update, bot_username: str, bot_id: int) -> InboundMessage | None:
     """The update as an `InboundMessage`, or None when it is nothing to answer (edits,
     channel posts, service messages, messages without text)."""
     message = update.message
@@ -67,7 +68,7 @@ def to_inbound(update: Any, bot_username: str, bot_id: int) -> InboundMessage | 
     if kind is None or kind == "channel":
         return None
     thread = ""
-    if getattr(chat, "is_forum", False) and message.is_topic_message and message.message_thread_id:
+    if chat.is_forum and message.is_topic_message and message.message_thread_id:
         thread = str(message.message_thread_id)
     return InboundMessage(
         channel="telegram",

@@ -14,9 +14,10 @@ import random
 import re
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 from typing import Any
 
-from telegram import ReplyParameters
+from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from channels_app.base import typing_loop
@@ -32,8 +33,8 @@ MAX_ATTEMPTS = 5
 
 
 def retry_seconds(exc: RetryAfter) -> float:
-    value: Any = exc.retry_after  # a timedelta (PTB_TIMEDELTA, see __init__) or seconds
-    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
+    value = exc.retry_after  # a timedelta (PTB_TIMEDELTA, see __init__) or seconds
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def utf16_len(text: str) -> int:
@@ -58,7 +59,7 @@ class Sender:
     """Sends replies through one bot; remembers which chats refused us (403)."""
 
     def __init__(
-        self, bot: Any, on_error: Callable[[str], None] | None = None, max_in_flight: int = 16
+        self, bot: Bot, on_error: Callable[[str], None] | None = None, max_in_flight: int = 16
     ) -> None:
         self.bot = bot
         # Bot API calls wait here, not in httpcore's pool queue, which rescans every queued

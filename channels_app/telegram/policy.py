@@ -72,14 +72,16 @@ def decide(inbound: InboundMessage, config: EpiloopConfig, store: PairingStore) 
     if rule is not None and rule.allow_from and not sender_matches(by_id, rule.allow_from):
         return Decision.drop(f"sender not in groups.{key}.allowFrom")
     require = _first(
-        getattr(rule, "require_mention", None),
-        getattr(star, "require_mention", None),
+        rule.require_mention if rule is not None else None,
+        star.require_mention if star is not None else None,
         (tg.model_extra or {}).get("requireMention"),
         default=True,
     )
     if require and not is_mentioned(inbound, mention_patterns(config, tg)):
         return Decision.drop("no mention (requireMention)")
     prompt = _first(
-        getattr(rule, "system_prompt", None), getattr(star, "system_prompt", None), default=""
+        rule.system_prompt if rule is not None else None,
+        star.system_prompt if star is not None else None,
+        default="",
     )
     return Decision.allow(system_prompt=str(prompt), reason=f"group {key or 'allowed'}")

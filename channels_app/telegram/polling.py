@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, Protocol, TypeVar
 
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
 
@@ -37,7 +37,24 @@ def new_backoff() -> Backoff:
     return Backoff(base=0.5, cap=30.0)
 
 
-class Poller:
+class Polled(Protocol):
+    @property
+    def update_id(self) -> int: ...
+
+
+U = TypeVar("U", bound=Polled)
+U_co = TypeVar("U_co", bound=Polled, covariant=True)
+
+
+class UpdateSource(Protocol[U_co]):
+    """What polling needs of the bot (`telegram.Bot`; a scripted stand-in in tests)."""
+
+    async def get_updates(
+        self, *, offset: int | None = ..., timeout: int = ..., allowed_updates: list[str] = ...
+    ) -> Sequence[U_co]: ...
+
+
+class Poller(Generic[U]):
     """Runs getUpdates until cancelled or the token is rejected.
 
     `on_problem(kind, message, announce)` is called on every failure (kind: "conflict",
@@ -48,8 +65,8 @@ class Poller:
 
     def __init__(
         self,
-        bot: Any,
-        deliver: Callable[[Any], Awaitable[None]],
+        bot: UpdateSource[U],
+        deliver: Callable[[U], Awaitable[None]],
         on_problem: Callable[[str, str, bool], None],
         on_ok: Callable[[bool], None],
         backoff: Backoff | None = None,
