@@ -34,11 +34,9 @@ def fix_gateway_token(ctx: Context) -> list[str]:
     from gateway.config.errors import ConfigError
     from gateway.config.sync import export_file, file_changed_on_disk, import_file
     from gateway.models.config import ConfigState, GatewaySettings
-    from gateway.startup import migrate
 
     if ctx.config is None:
         return []
-    migrate()
     path = ctx.config_path
     if file_changed_on_disk(path) or not ConfigState.objects.filter(pk=1).exists():
         outcome = import_file(path, source="cli", apply=False)
