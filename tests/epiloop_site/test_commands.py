@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,7 @@ import pytest
 from epiloop_site.commands import migrate_pending
 from tests.fakes.openai import fixtures as openai_fixtures
 from tests.fakes.openai.server import FakeOpenAI
-from tests.support.gateway import REPO, gateway_env
+from tests.support.commands import manage
 
 fake_openai_server = openai_fixtures.fake_openai_server
 fake_openai = openai_fixtures.fake_openai
@@ -26,18 +24,6 @@ CONFIG = {
 }
 
 
-def manage(state: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    done = subprocess.run(
-        [sys.executable, str(REPO / "manage.py"), *args],
-        cwd=REPO,
-        env=gateway_env(state, env),
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
-    return done.returncode, done.stdout, done.stderr
-
-
 def tables(state: Path) -> set[str]:
     with sqlite3.connect(state / "epiloop.sqlite3") as conn:
         return {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
@@ -45,10 +31,10 @@ def tables(state: Path) -> set[str]:
 
 def fresh_state(tmp_path: Path, config: dict[str, Any] | None = None) -> Path:
     """A state dir no Epiloop process has run in: it does not even exist unless a config
-    file has to be put there first."""
+    file has to be put there first (by a careful user: mode 0700, else doctor warns)."""
     state = tmp_path / "state"
     if config is not None:
-        state.mkdir()
+        state.mkdir(mode=0o700)
         (state / "epiloop.json").write_text(json.dumps(config))
         (state / "epiloop.json").chmod(0o600)
     return state
