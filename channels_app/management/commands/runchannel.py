@@ -9,9 +9,10 @@ import signal
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from channels_app import runner
+from epiloop_site.commands import EpiloopCommand
 
 log = logging.getLogger("epiloop.channels")
 
@@ -48,7 +49,7 @@ async def run(name: str, config: Any, stop: asyncio.Event) -> int:
     return 0
 
 
-class Command(BaseCommand):
+class Command(EpiloopCommand):
     help = "Run one chat channel (discord or telegram) alone, without the web gateway."
     requires_system_checks: list[str] = []
 
@@ -59,9 +60,6 @@ class Command(BaseCommand):
         name = options["channel"]
         if name not in runner.ADAPTERS:
             raise CommandError(f"unknown channel {name}; choose from {sorted(runner.ADAPTERS)}")
-        from gateway.startup import migrate
-
-        migrate()
         config = load_config()  # touches the database: before the event loop starts
 
         async def main() -> int:
