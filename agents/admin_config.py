@@ -3,8 +3,6 @@ order, model providers and bindings."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
@@ -21,7 +19,7 @@ from config.admin_base import ConfigAdmin, ConfigForm, SingletonAdmin
 
 
 @admin.register(AgentDefaults)
-class AgentDefaultsAdmin(SingletonAdmin):
+class AgentDefaultsAdmin(SingletonAdmin[AgentDefaults]):
     fields = [
         "model_primary",
         "model_fallbacks",
@@ -34,7 +32,7 @@ class AgentDefaultsAdmin(SingletonAdmin):
 
 
 @admin.register(Agent)
-class AgentAdmin(ConfigAdmin):
+class AgentAdmin(ConfigAdmin[Agent]):
     list_display = ["agent_id", "name", "is_default", "model_primary", "position"]
     search_fields = ["agent_id", "name"]
     fields = [
@@ -57,7 +55,7 @@ def mask(secret: str | None) -> str:
     return "•" * 8 + (secret[-4:] if len(secret) >= 12 else "")
 
 
-class AuthProfileForm(ConfigForm):
+class AuthProfileForm(ConfigForm[AuthProfile]):
     api_key = forms.CharField(
         label="API key",
         required=False,
@@ -73,7 +71,7 @@ class AuthProfileForm(ConfigForm):
 
 
 @admin.register(AuthProfile)
-class AuthProfileAdmin(ConfigAdmin):
+class AuthProfileAdmin(ConfigAdmin[AuthProfile]):
     form = AuthProfileForm
     list_display = ["profile_id", "provider", "mode", "stored_key"]
     search_fields = ["profile_id", "provider"]
@@ -93,7 +91,13 @@ class AuthProfileAdmin(ConfigAdmin):
     def stored_key(self, obj: AuthProfile) -> str:
         return mask(obj.get_secret())
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: AuthProfile,
+        form: forms.ModelForm[AuthProfile],
+        change: bool,
+    ) -> None:
         entered = form.cleaned_data.get("api_key")
         if entered == "-":
             obj.set_secret(None)
@@ -103,20 +107,20 @@ class AuthProfileAdmin(ConfigAdmin):
 
 
 @admin.register(AuthOrder)
-class AuthOrderAdmin(ConfigAdmin):
+class AuthOrderAdmin(ConfigAdmin[AuthOrder]):
     list_display = ["provider", "profiles", "position"]
     fields = ["provider", "profiles", "position"]
 
 
 @admin.register(Provider)
-class ProviderAdmin(ConfigAdmin):
+class ProviderAdmin(ConfigAdmin[Provider]):
     list_display = ["name", "api", "base_url"]
     search_fields = ["name"]
     fields = ["name", "base_url", "api_key", "api", "models", "position", "other_keys"]
 
 
 @admin.register(Binding)
-class BindingAdmin(ConfigAdmin):
+class BindingAdmin(ConfigAdmin[Binding]):
     list_display = ["__str__", "agent_id", "match_channel", "match_account_id", "position"]
     list_filter = ["match_channel"]
     fields = [

@@ -21,9 +21,10 @@ from agents.models import (
     Session,
     UsageDay,
 )
+from config.admin_generics import ModelAdmin, TabularInline
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(TabularInline[Message, Session]):
     model = Message
     extra = 0
     can_delete = False
@@ -31,12 +32,12 @@ class MessageInline(admin.TabularInline):
     readonly_fields = fields
     ordering = ("id",)
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Session | None = None) -> bool:
         return False
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ModelAdmin[Session]):
     list_display = (
         "key",
         "agent_id",
@@ -73,7 +74,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ModelAdmin[Message]):
     list_display = (
         "created_at",
         "session",
@@ -99,7 +100,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(UsageDay)
-class UsageDayAdmin(admin.ModelAdmin):
+class UsageDayAdmin(ModelAdmin[UsageDay]):
     list_display = (
         "day",
         "agent_id",
@@ -124,7 +125,7 @@ class UsageDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModelPrice)
-class ModelPriceAdmin(admin.ModelAdmin):
+class ModelPriceAdmin(ModelAdmin[ModelPrice]):
     list_display = ("model", "input_per_mtok", "output_per_mtok")
     list_editable = ("input_per_mtok", "output_per_mtok")
     search_fields = ("model",)
@@ -143,19 +144,19 @@ class RouteForm(forms.Form):
     parent_chat_id = forms.CharField(required=False, label="Parent chat id (threads)")
 
 
-class _PageAdmin(admin.ModelAdmin):
+class _PageAdmin(ModelAdmin[Session]):
     """A model-less admin page: no add, change or delete, only its own view."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Session | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Session | None = None) -> bool:
         return False
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_view_permission(self, request: HttpRequest, obj: Session | None = None) -> bool:
         return request.user.is_active and request.user.is_staff
 
 
@@ -180,7 +181,7 @@ class RouteExplainerAdmin(_PageAdmin):
 
 @admin.register(InstructionFiles)
 class InstructionFilesAdmin(_PageAdmin):
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Session | None = None) -> bool:
         return request.user.is_active and request.user.is_superuser
 
     def changelist_view(

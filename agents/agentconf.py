@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 
 from config.runtime import current
+from config.schema import AgentEntry
 
 log = logging.getLogger("epiloop.agent")
 
@@ -42,7 +42,7 @@ class AgentInfo:
     emoji: str
     candidates: tuple[ModelRef, ...]
     workspace: Path
-    entry: Any  # the config entry (None for the implicit `main`)
+    entry: AgentEntry | None  # the config entry (None for the implicit `main`)
 
 
 def agent_ids() -> list[str]:
@@ -57,7 +57,7 @@ def default_agent_id() -> str:
     return str(entries[0].id) if entries else DEFAULT_AGENT_ID
 
 
-def _entry(agent_id: str) -> Any:
+def _entry(agent_id: str) -> AgentEntry | None:
     for entry in current().agents.list:
         if str(entry.id) == agent_id:
             return entry
@@ -73,7 +73,8 @@ def known(agent_id: str) -> bool:
 def candidates(agent_id: str) -> tuple[ModelRef, ...]:
     """Primary then fallbacks. An agent's own fallbacks replace the defaults'; `[]` = none."""
     defaults = current().agents.defaults.model
-    spec = getattr(_entry(agent_id), "model", None)
+    entry = _entry(agent_id)
+    spec = entry.model if entry is not None else None
     primary = (spec.primary if spec else None) or (defaults.primary if defaults else None)
     fallbacks = spec.fallbacks if spec is not None and spec.fallbacks is not None else None
     if fallbacks is None:
@@ -107,7 +108,8 @@ def workspace(agent_id: str) -> Path:
     """The agent's own `workspace`, else the defaults' for the default agent, else
     `$STATE_DIR/workspace` (default agent) or `$STATE_DIR/workspace-<id>`."""
     state: Path = settings.EPILOOP_STATE_DIR
-    own = getattr(_entry(agent_id), "workspace", None)
+    entry = _entry(agent_id)
+    own = entry.workspace if entry is not None else None
     if own:
         return Path(own).expanduser()
     if agent_id == default_agent_id():
@@ -118,8 +120,9 @@ def workspace(agent_id: str) -> Path:
 
 def info(agent_id: str) -> AgentInfo:
     entry = _entry(agent_id)
-    identity = getattr(entry, "identity", None)
-    name = (identity.name if identity else None) or getattr(entry, "name", None) or agent_id
+    identity = entry.identity if entry is not None else None
+    own_name = entry.name if entry is not None else None
+    name = (identity.name if identity else None) or own_name or agent_id
     emoji = (identity.emoji if identity else None) or ""
     return AgentInfo(agent_id, name, emoji, candidates(agent_id), workspace(agent_id), entry)
 
@@ -139,7 +142,7 @@ def queue_cap() -> int:
 def max_tokens(ref: ModelRef) -> int:
     """`maxTokens` from `models.providers.<name>.models[]` or `agents.defaults.models`."""
     provider = current().models.providers.get(ref.provider)
-    for item in getattr(provider, "models", None) or []:
+    for item in provider.models if provider is not None else []:
         if isinstance(item, dict) and item.get("id") == ref.model and item.get("maxTokens"):
             return int(item["maxTokens"])
     params = current().agents.defaults.models.get(str(ref)) or {}

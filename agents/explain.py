@@ -29,7 +29,7 @@ def register(hook: Hook) -> Hook:
     return hook
 
 
-def inbound_from(data: Mapping[str, Any]) -> InboundMessage:
+def inbound_from(data: Mapping[str, object]) -> InboundMessage:
     """An `InboundMessage` from form data (missing fields empty; account `default`)."""
     kind = str(data.get("chat_kind") or "dm")
     return InboundMessage(

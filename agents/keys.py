@@ -12,13 +12,14 @@ import ipaddress
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
 from agents.providers import Endpoint, ProviderError
 from config.runtime import current, subscribe
+from config.schema import EpiloopConfig
+from config.schema_base import Secret, SecretRef
 from config.secrets import register_secret
 
 CACHE_SECONDS = 30.0
@@ -52,10 +53,10 @@ BUILTINS: dict[str, Builtin] = {
 
 _lock = threading.Lock()
 # provider -> (when, the config it was resolved for, endpoints)
-_cache: dict[str, tuple[float, object, tuple[Endpoint, ...]]] = {}
+_cache: dict[str, tuple[float, EpiloopConfig, tuple[Endpoint, ...]]] = {}
 
 
-def _forget(_cfg: Any = None) -> None:
+def _forget(_cfg: EpiloopConfig | None = None) -> None:
     with _lock:
         _cache.clear()
 
@@ -102,12 +103,11 @@ def _env_key(provider: str) -> str:
     return str(settings.EPILOOP_ENVIRON.get(_env_var_name(provider)) or "")
 
 
-def _config_key(value: Any) -> str:
+def _config_key(value: Secret | None) -> str:
     if isinstance(value, str):
         return value
-    source = getattr(value, "source", None)
-    if source == "env" and getattr(value, "id", None):  # a SecretRef naming a variable
-        return str(settings.EPILOOP_ENVIRON.get(str(value.id).lstrip("/")) or "")
+    if isinstance(value, SecretRef) and value.source == "env" and value.id:  # names a variable
+        return str(settings.EPILOOP_ENVIRON.get(value.id.lstrip("/")) or "")
     return ""
 
 

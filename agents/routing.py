@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from agents import agentconf, sessionkeys
 from agents.inbound import InboundMessage
 from config.runtime import current
+from config.schema import Binding
 
 log = logging.getLogger("epiloop.agent")
 
@@ -55,7 +55,7 @@ def _account_matches(wanted: str | None, actual: str) -> bool:
     return wanted == "*" or wanted == actual
 
 
-def binding_tier(binding: Any, inbound: InboundMessage) -> str | None:
+def binding_tier(binding: Binding, inbound: InboundMessage) -> str | None:
     """The tier at which `binding` matches `inbound`, or None when it does not match.
 
     Every constraint a binding states must hold; its tier is its most specific one."""
@@ -97,7 +97,7 @@ def session_key(agent_id: str, inbound: InboundMessage, dm_scope: str | None = N
 
 
 def resolve_route(inbound: InboundMessage) -> Route:
-    best: tuple[int, int, Any] | None = None  # (tier rank, index, binding)
+    best: tuple[int, int, Binding] | None = None  # (tier rank, index, binding)
     for index, binding in enumerate(current().bindings):
         tier = binding_tier(binding, inbound)
         if tier is None:

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from asgiref.sync import sync_to_async
 from django.utils import timezone
@@ -274,6 +274,16 @@ async def _abortable(
     return None, True
 
 
+class _Who(TypedDict):
+    agent_id: str
+    session_key: str
+
+
+class _Answerer(TypedDict):
+    model: str
+    provider: str
+
+
 def _result(
     agent_id: str,
     session_key: str,
@@ -283,7 +293,7 @@ def _result(
     timed_out: bool,
     timeout: float,
 ) -> TurnResult:
-    base: dict[str, Any] = {"agent_id": agent_id, "session_key": session_key}
+    base: _Who = {"agent_id": agent_id, "session_key": session_key}
     if aborted:
         return TurnResult(streamed or "(aborted)", False, aborted=True, error="aborted", **base)
     if timed_out or outcome is None:
@@ -292,7 +302,7 @@ def _result(
         log.warning("run in %s timed out after %g s", session_key, timeout)
         return TurnResult(text, False, timed_out=True, error="timeout", **base)
     ref = outcome.ref
-    named: dict[str, Any] = {
+    named: _Answerer = {
         "model": str(ref) if ref else "",
         "provider": ref.provider if ref else "",
     }

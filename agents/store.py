@@ -8,7 +8,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Sum
@@ -18,22 +18,24 @@ from agents import memory, sessionkeys
 from agents.models import Message, Session, UsageDay
 from agents.models.usage import price_for
 from agents.providers import ChatMessage
+from config.jsontypes import JsonObject
 
 HISTORY_MESSAGES = memory.HISTORY_MESSAGES  # user + assistant messages sent to the model
 HISTORY_CHARS = 32_000
 
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def reconnecting(fn: F) -> F:
+def reconnecting(fn: Callable[P, R]) -> Callable[P, R]:
     """Run `fn`, and once more on a fresh connection if the database dropped ours.
 
     These helpers run in the long-lived thread of `sync_to_async`, where no request cycle
     closes stale connections (a PostgreSQL restart, say)."""
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except (InterfaceError, OperationalError):
@@ -42,7 +44,7 @@ def reconnecting(fn: F) -> F:
             connection.close()
             return fn(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def _active(key: str, agent_id: str, channel: str, title: str) -> Session:
@@ -135,7 +137,7 @@ def record_turns(records: list[TurnRecord]) -> None:
             if rec.session_id not in alive:  # deleted meanwhile (admin, sessions.delete)
                 rec.session_id = _active(rec.key, rec.agent_id, rec.channel, rec.user_text).pk
                 alive.add(rec.session_id)
-        rows: list[tuple[Any, ...]] = []
+        rows: list[tuple[str | int | bool | None, ...]] = []  # one per message, as SQL values
         per_session: dict[int, list[int]] = {}
         per_day: dict[tuple[str, str, str], list[int]] = {}
         for rec in records:
@@ -227,11 +229,11 @@ def reset_session(key: str, agent_id: str = "", channel: str = "") -> Session:
 # -- read side (WebSocket protocol, Control UI, admin) ---------------------------------------
 
 
-def _millis(value: Any) -> int:
+def _millis(value: datetime | None) -> int:
     return int(value.timestamp() * 1000) if value else 0
 
 
-def list_sessions(limit: int = 100, agent_id: str | None = None) -> list[dict[str, Any]]:
+def list_sessions(limit: int = 100, agent_id: str | None = None) -> list[JsonObject]:
     """Active sessions, most recently updated first."""
     query = Session.objects.filter(active=True)
     if agent_id:
@@ -252,7 +254,7 @@ def list_sessions(limit: int = 100, agent_id: str | None = None) -> list[dict[st
     ]
 
 
-def history(key: str, limit: int = 200) -> list[dict[str, Any]]:
+def history(key: str, limit: int = 200) -> list[JsonObject]:
     """The active session's messages, oldest first, at most `limit` of the newest."""
     session = Session.objects.filter(key=key, active=True).first()
     if session is None:
@@ -279,10 +281,10 @@ def delete_session(key: str) -> bool:
     return deleted > 0
 
 
-def usage_by_day(days: int = 14) -> list[dict[str, Any]]:
+def usage_by_day(days: int = 14) -> list[JsonObject]:
     """Tokens and estimated cost per day and agent over the last `days` days."""
     since = timezone.now().date() - timedelta(days=days - 1)
-    out: dict[tuple[str, str], dict[str, Any]] = {}
+    out: dict[tuple[str, str], JsonObject] = {}
     rows = UsageDay.objects.filter(day__gte=since).order_by("day", "agent_id")
     for row in rows:
         entry = out.setdefault(

@@ -4,36 +4,42 @@ and "Export to epiloop.json now" actions; the keys Epiloop does not model, shown
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Model, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from config.admin_generics import ModelAdmin, ModelForm
 from config.errors import ConfigError
-from config.models.base import PrettyJSONFormField
+from config.jsontypes import JsonObject
+from config.models.base import ConfigRow, PrettyJSONFormField
 from config.sync import STALE_MESSAGE, export_file, file_changed_on_disk, import_file
 
 CHILD_KEYS = {"guilds", "channels", "groups"}  # rows of their own, edited on their pages
 
+_M = TypeVar("_M", bound=Model)
 
-def modelled_keys(obj: Any) -> set[str]:
-    paths = getattr(obj, "JSON_FIELDS", {}).values()
+
+def modelled_keys(obj: Model) -> set[str]:
+    paths = (obj.JSON_FIELDS if isinstance(obj, ConfigRow) else {}).values()
     return {path.split(".")[0] for path, _ in paths} | CHILD_KEYS
 
 
-def other_keys(obj: Any) -> dict[str, Any]:
+def other_keys(obj: Model) -> JsonObject:
     """Keys of the row's JSON object that no column models (kept and written back)."""
-    raw = getattr(obj, "raw", None)
+    raw = obj.raw if isinstance(obj, ConfigRow) else None
     if not isinstance(raw, dict):
         return {}
     modelled = modelled_keys(obj)
     return {k: v for k, v in raw.items() if k not in modelled}
 
 
-def with_other_keys(obj: Any, extra: dict[str, Any]) -> dict[str, Any]:
+def with_other_keys(obj: ConfigRow, extra: JsonObject) -> JsonObject:
     """`obj.raw` with its unmodelled keys replaced by `extra` (kept keys stay in place)."""
     raw = obj.raw if isinstance(obj.raw, dict) else {}
     modelled = modelled_keys(obj)
@@ -53,12 +59,12 @@ def masked(secret: str) -> str:
     return "•" * 8 + (secret[-4:] if len(secret) >= 12 else "")
 
 
-def literal_secret(value: Any) -> bool:
+def literal_secret(value: object) -> bool:
     """A token written into the file itself (not a `${VAR}` or a SecretRef)."""
     return isinstance(value, str) and bool(value) and "${" not in value and value[:1] != "{"
 
 
-class ConfigForm(forms.ModelForm):
+class ConfigForm(ModelForm[_M], Generic[_M]):
     other_keys = PrettyJSONFormField(
         label="Other keys",
         required=False,
@@ -71,7 +77,8 @@ class ConfigForm(forms.ModelForm):
         # Literal tokens never reach the browser: the page shows them masked, and a masked
         # value coming back means "unchanged".
         self._secrets: dict[str, str] = {}
-        for attr, (_, kind) in getattr(self.instance, "JSON_FIELDS", {}).items():
+        spec = self.instance.JSON_FIELDS if isinstance(self.instance, ConfigRow) else {}
+        for attr, (_, kind) in spec.items():
             value = getattr(self.instance, attr, None)
             if kind != "secret" or attr not in self.fields or not isinstance(value, str):
                 continue
@@ -101,10 +108,10 @@ class ConfigForm(forms.ModelForm):
 
     def _edits_other_keys(self) -> bool:
         """Only a page that shows the field may change the keys (a form without it keeps them)."""
-        return hasattr(self.instance, "raw") and self.add_prefix("other_keys") in self.data
+        return isinstance(self.instance, ConfigRow) and self.add_prefix("other_keys") in self.data
 
-    def save(self, commit: bool = True) -> Any:
-        if self._edits_other_keys():
+    def save(self, commit: bool = True) -> _M:
+        if isinstance(self.instance, ConfigRow) and self._edits_other_keys():
             extra = self.cleaned_data.get("other_keys")
             self.instance.raw = with_other_keys(
                 self.instance, extra if isinstance(extra, dict) else {}
@@ -113,7 +120,9 @@ class ConfigForm(forms.ModelForm):
 
 
 @admin.action(description="Import epiloop.json now")
-def import_now(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+def import_now(
+    modeladmin: admin.ModelAdmin[_M], request: HttpRequest, queryset: QuerySet[_M]
+) -> None:
     outcome = import_file(source="admin", user=username(request))
     path = outcome.result.path
     if outcome.problems:
@@ -126,7 +135,9 @@ def import_now(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Que
 
 
 @admin.action(description="Export to epiloop.json now")
-def export_now(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+def export_now(
+    modeladmin: admin.ModelAdmin[_M], request: HttpRequest, queryset: QuerySet[_M]
+) -> None:
     try:
         export_file(source="admin", user=username(request))
     except ConfigError as exc:
@@ -136,27 +147,38 @@ def export_now(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Que
     modeladmin.message_user(request, "Exported to epiloop.json.", messages.SUCCESS)
 
 
-class ConfigAdmin(admin.ModelAdmin):
-    form = ConfigForm
+class ConfigAdmin(ModelAdmin[_M], Generic[_M]):
+    form: type[forms.ModelForm[_M]] = ConfigForm
     actions = [import_now, export_now]
 
-    def get_actions(self, request: HttpRequest) -> Any:
+    def get_actions(
+        self, request: HttpRequest
+    ) -> dict[str, tuple[Callable[..., str], str, str] | None]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # deletes go through the page that exports
         return actions
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: _M, form: forms.ModelForm[_M], change: bool
+    ) -> None:
         if not change and hasattr(obj, "position") and obj.pk is None and not obj.position:
-            top = type(obj).objects.aggregate(top=Max("position"))["top"]
+            top = type(obj)._default_manager.aggregate(top=Max("position"))["top"]
             obj.position = 0 if top is None else top + 1
         super().save_model(request, obj, form, change)
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[_M],
+        formset: BaseInlineFormSet[Model, _M, forms.ModelForm[Model]],
+        change: bool,
+    ) -> None:
         """New inline rows go after the existing ones."""
         rows = formset.save(commit=False)
         for obj in formset.deleted_objects:
             obj.delete()
-        taken = [o.position for o in formset.queryset if hasattr(o, "position")]
+        # An inline formset's queryset is never None (its parent's rows, or none yet).
+        taken = [o.position for o in formset.queryset or () if hasattr(o, "position")]
         for obj in rows:
             if obj.pk is None and hasattr(obj, "position") and not obj.position and taken:
                 obj.position = max(taken) + 1
@@ -164,7 +186,13 @@ class ConfigAdmin(admin.ModelAdmin):
             obj.save()
         formset.save_m2m()
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[_M],
+        formsets: list[BaseInlineFormSet[Model, _M, forms.ModelForm[Model]]],
+        change: bool,
+    ) -> None:
         super().save_related(request, form, formsets, change)
         export_file(
             source="admin",
@@ -172,7 +200,7 @@ class ConfigAdmin(admin.ModelAdmin):
             note=f"{'changed' if change else 'added'} {form.instance}",
         )
 
-    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+    def delete_model(self, request: HttpRequest, obj: _M) -> None:
         label = str(obj)
         super().delete_model(request, obj)
         export_file(source="admin", user=username(request), note=f"deleted {label}")
@@ -206,7 +234,7 @@ class ConfigAdmin(admin.ModelAdmin):
             return self._refused(request, exc)
 
 
-class SingletonAdmin(ConfigAdmin):
+class SingletonAdmin(ConfigAdmin[_M]):
     """A section that exists at most once: "add" creates it in the file."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

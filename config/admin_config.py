@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 
@@ -17,6 +18,7 @@ from config.admin_base import (
     export_now,
     import_now,
 )
+from config.admin_generics import ModelAdmin
 from config.includes import has_include
 from config.io import load_file
 from config.models import ConfigSection, ConfigState
@@ -25,7 +27,7 @@ from config.tables import modelled_slots
 
 
 @admin.register(ConfigState)
-class ConfigStateAdmin(admin.ModelAdmin):
+class ConfigStateAdmin(ModelAdmin[ConfigState]):
     list_display = ["__str__", "path", "source", "synced_at", "changed_on_disk", "history"]
     readonly_fields = [
         "path",
@@ -60,18 +62,18 @@ class ConfigStateAdmin(admin.ModelAdmin):
 
         return history_links()
 
-    def get_queryset(self, request: HttpRequest) -> Any:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ConfigState]:
         ConfigState.get()  # one row to run the actions on
         return super().get_queryset(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: ConfigState | None = None) -> bool:
         return False
 
 
-class ConfigSectionForm(ConfigForm):
+class ConfigSectionForm(ConfigForm[ConfigSection]):
     class Meta:
         model = ConfigSection
         fields = ["path", "value", "position"]
@@ -89,7 +91,7 @@ class ConfigSectionForm(ConfigForm):
 
 
 @admin.register(ConfigSection)
-class ConfigSectionAdmin(ConfigAdmin):
+class ConfigSectionAdmin(ConfigAdmin[ConfigSection]):
     form = ConfigSectionForm
     list_display = ["path", "position"]
     search_fields = ["path"]

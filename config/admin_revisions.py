@@ -16,6 +16,7 @@ from django.utils.html import format_html
 
 from config import revisions
 from config.admin_base import username
+from config.admin_generics import ModelAdmin
 from config.errors import ConfigError
 from config.models.revisions import ConfigRevision
 from config.openclaw import report
@@ -34,7 +35,9 @@ def _diff_url(old: str | int, new: str | int) -> str:
 
 @admin.action(description="Compare the two selected revisions")
 def compare_selected(
-    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+    modeladmin: admin.ModelAdmin[ConfigRevision],
+    request: HttpRequest,
+    queryset: QuerySet[ConfigRevision],
 ) -> HttpResponse | None:
     ids = sorted(queryset.values_list("id", flat=True))
     if len(ids) != 2:
@@ -44,7 +47,7 @@ def compare_selected(
 
 
 @admin.register(ConfigRevision)
-class ConfigRevisionAdmin(admin.ModelAdmin):
+class ConfigRevisionAdmin(ModelAdmin[ConfigRevision]):
     list_display = ["id", "created_at", "source", "user", "hash_prefix", "note", "size_shown"]
     list_display_links = ["id", "created_at"]
     list_filter = ["source"]
@@ -63,10 +66,14 @@ class ConfigRevisionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: ConfigRevision | None = None
+    ) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ConfigRevision | None = None
+    ) -> bool:
         return False  # the history never loses an edit; old ones are pruned by count
 
     def get_urls(self) -> list[URLPattern]:
@@ -82,7 +89,7 @@ class ConfigRevisionAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _context(self, request: HttpRequest, title: str, **extra: Any) -> dict[str, Any]:
+    def _context(self, request: HttpRequest, title: str, **extra: object) -> dict[str, object]:
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
+from config.jsontypes import Json
 from config.paths import json_path
 
 REF = re.compile(r"\$?\$\{([A-Z_][A-Z0-9_]*)\}")
@@ -25,12 +25,12 @@ def refs_in(text: str) -> list[str]:
     return [m.group(1) for m in REF.finditer(text) if not m.group(0).startswith("$$")]
 
 
-def resolve(document: Any, environ: Mapping[str, str]) -> tuple[Any, list[str], list[str]]:
+def resolve(document: Json, environ: Mapping[str, str]) -> tuple[Json, list[str], list[str]]:
     """(resolved copy, errors, warnings). Errors name the JSON path of each missing variable."""
     errors: list[str] = []
     warnings: list[str] = []
 
-    def walk(value: Any, path: tuple[str | int, ...]) -> Any:
+    def walk(value: Json, path: tuple[str | int, ...]) -> Json:
         if isinstance(value, dict):
             return {k: walk(v, (*path, k)) for k, v in value.items()}
         if isinstance(value, list):

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
+from config.jsontypes import Json
 from config.paths import json_path
 
 _MISSING = object()
@@ -25,7 +26,7 @@ class ConfigError(Exception):
         self.problems = problems
 
 
-def shown(value: Any) -> str:
+def shown(value: object) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -50,29 +51,29 @@ def _expected(error_type: str) -> str | None:
     return None
 
 
-def _child(node: Any, part: Any) -> bool:
+def _child(node: object, part: object) -> bool:
     if isinstance(node, dict):
         return isinstance(part, str) and part in node
     return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
 
 
-def _member_tag(node: Any, part: Any) -> bool:
+def _member_tag(node: object, part: str) -> bool:
     """Pydantic names union members (`str`, `SecretRef`, `function-before[...]`) in `loc`."""
-    if not isinstance(part, str) or node is _MISSING:
+    if node is _MISSING:
         return False
     return not isinstance(node, dict) or part[:1].isupper()
 
 
-def _split(loc: tuple[Any, ...], document: Any) -> tuple[tuple[str | int, ...], str | None]:
+def _split(loc: tuple[str | int, ...], document: Json) -> tuple[tuple[str | int, ...], str | None]:
     """The real JSON path inside `loc`, and the union member named in it (if any)."""
     path: list[str | int] = []
     member: str | None = None
-    node = document
+    node: Json = document
     for part in loc:
         if _child(node, part):
             path.append(part)
             node = node[part]
-        elif _member_tag(node, part):
+        elif isinstance(part, str) and _member_tag(node, part):
             member = member or part
         else:
             path.append(part)
@@ -80,7 +81,7 @@ def _split(loc: tuple[Any, ...], document: Any) -> tuple[tuple[str | int, ...], 
     return tuple(path), member
 
 
-def problem(error: Any) -> str:
+def problem(error: ErrorDetails) -> str:
     kind = error["type"]
     got = shown(error["input"]) if "input" in error else ""
     if kind == "literal_error":
@@ -98,8 +99,8 @@ def problem(error: Any) -> str:
     return f"{error['msg']} (got {got})"
 
 
-def format_validation_error(exc: ValidationError, document: Any) -> list[str]:
-    grouped: dict[tuple[str | int, ...], list[tuple[str | None, str, Any]]] = {}
+def format_validation_error(exc: ValidationError, document: Json) -> list[str]:
+    grouped: dict[tuple[str | int, ...], list[tuple[str | None, str, ErrorDetails]]] = {}
     for error in exc.errors():
         path, member = _split(tuple(error["loc"]), document)
         if error["type"] == "dm_open_without_wildcard":
@@ -140,7 +141,7 @@ def unknown_keys(model: BaseModel, path: tuple[str | int, ...] = ()) -> list[str
     return found
 
 
-def _unknown_in(value: Any, path: tuple[str | int, ...]) -> list[str]:
+def _unknown_in(value: object, path: tuple[str | int, ...]) -> list[str]:
     if isinstance(value, BaseModel):
         return unknown_keys(value, path)
     if isinstance(value, dict):

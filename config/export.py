@@ -7,26 +7,25 @@ the top level follow the key order remembered at import, new keys go last, and a
 
 from __future__ import annotations
 
-from typing import Any
-
+from config.jsontypes import Json, JsonObject
 from config.models.base import ConfigRow
 from config.models.state import ConfigSection, ConfigState
 from config.rows import ABSENT, overlay
-from config.tables import Table, containers, registered, top_modelled
+from config.tables import Table, containers, registered, row_model, top_modelled
 
 
-def _row_json(row: ConfigRow) -> dict[str, Any]:
+def _row_json(row: ConfigRow) -> JsonObject:
     return overlay(row.JSON_FIELDS, row.raw, row.json_values(), type(row).coerce)
 
 
-def _children(base: dict[str, Any], key: str, rows: dict[str, Any]) -> None:
+def _children(base: JsonObject, key: str, rows: JsonObject) -> None:
     """Rows become `base[key]`; a value there that was not an object (e.g. an `$include`)
     stays as written while there are no rows."""
     if rows or isinstance(base.get(key), dict):
         base[key] = rows
 
 
-def _assemble(order: list[str], modelled: dict[str, Any], sections: dict[str, Any]) -> Any:
+def _assemble(order: list[str], modelled: JsonObject, sections: JsonObject) -> Json:
     present = {k: v for k, v in modelled.items() if v is not ABSENT}
     present.update(sections)
     if not present and not order:
@@ -37,11 +36,11 @@ def _assemble(order: list[str], modelled: dict[str, Any], sections: dict[str, An
     return out
 
 
-def _table_json(table: Table, row: ConfigRow) -> Any:
+def _table_json(table: Table, row: ConfigRow) -> JsonObject:
     """A row's JSON with its children (maps nested in it) filled in."""
     out = _row_json(row)
     for child in table.children:
-        objs = child.model.objects.all()
+        objs = row_model(child)._default_manager.all()
         if child.parent_field:
             objs = objs.filter(**{child.parent_field: row})
         _children(
@@ -50,41 +49,43 @@ def _table_json(table: Table, row: ConfigRow) -> Any:
     return out
 
 
-def _export(table: Table, order: dict[str, list[str]]) -> Any:
+def _export(table: Table, order: dict[str, list[str]]) -> Json:
     container, _, key = table.path.rpartition(".")
     if table.shape == "object":
-        row = table.model.objects.filter(pk=1).first()
+        row = row_model(table)._default_manager.filter(pk=1).first()
         return _table_json(table, row) if row is not None else ABSENT
-    objs = list(table.model.objects.all())
+    objs = list(table.model._default_manager.all())
     if not objs and key not in order.get(container, []):
         return ABSENT
     if table.value_field:
         return {getattr(o, table.key_field): getattr(o, table.value_field) for o in objs}
+    model = row_model(table)
+    rows = [o for o in objs if isinstance(o, model)]  # all of them (typed as ConfigRow)
     if table.shape == "map":
-        return {getattr(o, table.key_field): _table_json(table, o) for o in objs}
-    return [_table_json(table, o) for o in objs]
+        return {getattr(o, table.key_field): _table_json(table, o) for o in rows}
+    return [_table_json(table, o) for o in rows]
 
 
-def export_document() -> dict[str, Any]:
+def export_document() -> JsonObject:
     state = ConfigState.get()
     order: dict[str, list[str]] = state.order or {}
     modelled = containers()
-    sections: dict[str, dict[str, Any]] = {}
+    sections: dict[str, JsonObject] = {}
     for section in ConfigSection.objects.all():
         container, _, key = section.path.partition(".")
         if container not in modelled or not key:
             container, key = "", section.path
         sections.setdefault(container, {})[key] = section.value
 
-    parts: dict[str, dict[str, Any]] = {name: {} for name in modelled}
-    singles: dict[str, Any] = {}
+    parts: dict[str, JsonObject] = {name: {} for name in modelled}
+    singles: JsonObject = {}
     for table in registered():
         container, _, key = table.path.partition(".")
         if key:
             parts[container][key] = _export(table, order)
         else:
             singles[table.path] = _export(table, order)
-    top: dict[str, Any] = {}
+    top: JsonObject = {}
     for name, children in parts.items():
         if name in sections.get("", {}):
             continue

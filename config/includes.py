@@ -9,24 +9,24 @@ Sibling keys next to `$include` are merged over the included object.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import json5
 
+from config.jsontypes import Json, JsonObject
 from config.paths import json_path
 
 KEY = "$include"
 MAX_DEPTH = 8
 
 
-def has_include(value: Any) -> bool:
+def has_include(value: object) -> bool:
     return isinstance(value, dict) and KEY in value
 
 
-def expand(document: Any, base_dir: Path | None) -> tuple[Any, list[str]]:
+def expand(document: Json, base_dir: Path | None) -> tuple[Json, list[str]]:
     errors: list[str] = []
 
-    def walk(value: Any, path: tuple[str | int, ...], depth: int) -> Any:
+    def walk(value: Json, path: tuple[str | int, ...], depth: int) -> Json:
         if isinstance(value, list):
             return [walk(v, (*path, i), depth) for i, v in enumerate(value)]
         if not isinstance(value, dict):
@@ -39,7 +39,7 @@ def expand(document: Any, base_dir: Path | None) -> tuple[Any, list[str]]:
             errors.append(f"{where}: include {reason}; inline the content instead")
             return value
         names = value[KEY] if isinstance(value[KEY], list) else [value[KEY]]
-        parts: list[Any] = []
+        parts: list[Json] = []
         for name in names:
             if not isinstance(name, str):
                 errors.append(f"{where}: must be a file name or a list of them")
@@ -65,13 +65,13 @@ def expand(document: Any, base_dir: Path | None) -> tuple[Any, list[str]]:
     return walk(document, (), 0), errors
 
 
-def _merge(parts: list[Any]) -> Any:
+def _merge(parts: list[Json]) -> Json:
     if len(parts) == 1:
         return parts[0]
     if all(isinstance(p, list) for p in parts):
         return [item for p in parts for item in p]
     if all(isinstance(p, dict) for p in parts):
-        out: dict[str, Any] = {}
+        out: JsonObject = {}
         for p in parts:
             out.update(p)
         return out

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import json5
 from pydantic import ValidationError
@@ -21,6 +20,7 @@ from pydantic import ValidationError
 from config.envrefs import resolve
 from config.errors import format_validation_error, unknown_keys
 from config.includes import expand
+from config.jsontypes import Json, JsonObject
 from config.paths import json_path
 from config.schema import EpiloopConfig
 
@@ -32,7 +32,7 @@ class LoadResult:
     path: Path | None
     text: str
     hash: str
-    document: dict[str, Any] | None = None
+    document: JsonObject | None = None
     config: EpiloopConfig | None = None
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -57,13 +57,13 @@ def file_hash(path: Path) -> str | None:
         return None
 
 
-class _Obj(dict[str, Any]):
+class _Obj(dict[str, Json]):
     """A parsed JSON object that remembers which of its keys were written twice."""
 
     duplicates: list[str]
 
 
-def _pairs(pairs: Iterable[tuple[str, Any]]) -> _Obj:
+def _pairs(pairs: Iterable[tuple[str, Json]]) -> _Obj:
     obj = _Obj()
     obj.duplicates = []
     for key, value in pairs:
@@ -73,9 +73,9 @@ def _pairs(pairs: Iterable[tuple[str, Any]]) -> _Obj:
     return obj
 
 
-def _plain(value: Any, path: tuple[str | int, ...], warnings: list[str]) -> Any:
+def _plain(value: Json, path: tuple[str | int, ...], warnings: list[str]) -> Json:
     if isinstance(value, dict):
-        for key in getattr(value, "duplicates", []):
+        for key in value.duplicates if isinstance(value, _Obj) else []:
             warnings.append(
                 f"{json_path((*path, key))}: key written more than once; the last one wins "
                 "(remove the others)"
@@ -134,7 +134,7 @@ def json5_as_json(text: str) -> str | None:
     return "".join(out)
 
 
-def parse(text: str) -> tuple[Any, bool, list[str], list[str]]:
+def parse(text: str) -> tuple[Json, bool, list[str], list[str]]:
     """(document, parsed-only-as-JSON5, errors, warnings)."""
     warnings: list[str] = []
     if text.startswith("\ufeff"):
@@ -170,7 +170,7 @@ def parse(text: str) -> tuple[Any, bool, list[str], list[str]]:
 SECRET_KEYS = re.compile(r"(token|apikey|password|secret)$", re.IGNORECASE)
 
 
-def _register_secrets(value: Any, key: str = "") -> None:
+def _register_secrets(value: Json, key: str = "") -> None:
     """Tokens, keys and passwords in the resolved config never reach a log line."""
     if isinstance(value, dict):
         for k, v in value.items():
@@ -185,7 +185,7 @@ def _register_secrets(value: Any, key: str = "") -> None:
 
 
 def validate(
-    document: Any,
+    document: Json,
     environ: Mapping[str, str] | None = None,
     base_dir: Path | None = None,
 ) -> tuple[EpiloopConfig | None, list[str], list[str]]:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from config.errors import unknown_keys
 from config.includes import KEY as INCLUDE
 from config.io import validate
+from config.jsontypes import Json, JsonObject
 from config.revisions import keep_disk_text
 from config.schema import EpiloopConfig, legacy_channels
 from config.schema_channels import channel_schemas
@@ -41,7 +41,7 @@ class Report:
         return out
 
 
-def _get(obj: Any, dotted: str) -> Any:
+def _get(obj: Json, dotted: str) -> Json:
     for part in dotted.split("."):
         if not isinstance(obj, dict) or part not in obj:
             return None
@@ -49,7 +49,7 @@ def _get(obj: Any, dotted: str) -> Any:
     return obj
 
 
-def _channel_aliases(section: Any, at: str, name: str) -> list[str]:
+def _channel_aliases(section: JsonObject, at: str, name: str) -> list[str]:
     found = []
     for old, new in channel_schemas()[name].aliases:
         if _get(section, old) is not None and _get(section, new) is None:
@@ -57,7 +57,7 @@ def _channel_aliases(section: Any, at: str, name: str) -> list[str]:
     return found
 
 
-def aliases(document: dict[str, Any]) -> list[str]:
+def aliases(document: JsonObject) -> list[str]:
     """One line per older spelling the schema reads as the current one."""
     found: list[str] = []
     channels = document.get("channels")
@@ -76,7 +76,7 @@ def aliases(document: dict[str, Any]) -> list[str]:
     return found
 
 
-def unused(document: dict[str, Any], config: EpiloopConfig) -> list[str]:
+def unused(document: JsonObject, config: EpiloopConfig) -> list[str]:
     """Keys kept as written that Epiloop does not act on (list items collapsed to `[*]`)."""
     legacy = legacy_channels(document)
     paths: list[str] = []
@@ -91,13 +91,13 @@ def unused(document: dict[str, Any], config: EpiloopConfig) -> list[str]:
     return paths
 
 
-def report(document: dict[str, Any] | None, config: EpiloopConfig | None) -> Report:
+def report(document: JsonObject | None, config: EpiloopConfig | None) -> Report:
     if document is None or config is None:
         return Report()
     return Report(aliases=aliases(document), unused=unused(document, config))
 
 
-def _has_include(value: Any) -> bool:
+def _has_include(value: object) -> bool:
     if isinstance(value, dict):
         return INCLUDE in value or any(_has_include(v) for v in value.values())
     if isinstance(value, list):

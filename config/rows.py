@@ -17,13 +17,15 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Final
+
+from config.jsontypes import Json, JsonObject
 
 Spec = dict[str, tuple[str, str]]
-Coerce = Callable[[str, Any], Any]
+Coerce = Callable[[str, Json], Json]
 
 
-def _keep(attr: str, value: Any) -> Any:
+def _keep(attr: str, value: Json) -> Json:
     return value
 
 
@@ -32,10 +34,10 @@ class _Absent:
         return "ABSENT"
 
 
-ABSENT: Any = _Absent()
+ABSENT: Final = _Absent()
 
 
-def get_path(obj: Any, dotted: str) -> Any:
+def get_path(obj: Json, dotted: str) -> Json:
     node = obj
     parts = dotted.split(".")
     for i, part in enumerate(parts):
@@ -47,7 +49,7 @@ def get_path(obj: Any, dotted: str) -> Any:
     return node
 
 
-def normalise(kind: str, value: Any) -> Any:
+def normalise(kind: str, value: Json) -> Json:
     if value is ABSENT or value is None:
         return None
     if kind == "id" and isinstance(value, int) and not isinstance(value, bool):
@@ -60,7 +62,7 @@ def normalise(kind: str, value: Any) -> Any:
     return value
 
 
-def denormalise(kind: str, value: Any) -> Any:
+def denormalise(kind: str, value: Json) -> Json:
     if kind == "secret" and isinstance(value, str) and value.strip().startswith("{"):
         try:
             return json.loads(value)
@@ -69,20 +71,20 @@ def denormalise(kind: str, value: Any) -> Any:
     return value
 
 
-def _same(before: Any, after: Any) -> bool:
+def _same(before: object, after: object) -> bool:
     if before in ("", None) and after in ("", None):
         return True
     return bool(before == after)
 
 
-def fields_from_json(spec: Spec, raw: Any, coerce: Coerce = _keep) -> dict[str, Any]:
+def fields_from_json(spec: Spec, raw: Json, coerce: Coerce = _keep) -> dict[str, Json]:
     return {
         attr: coerce(attr, normalise(kind, get_path(raw, path)))
         for attr, (path, kind) in spec.items()
     }
 
 
-def _set(obj: dict[str, Any], dotted: str, value: Any) -> None:
+def _set(obj: JsonObject, dotted: str, value: Json) -> None:
     parts = dotted.split(".")
     node = obj
     for part in parts[:-1]:
@@ -96,10 +98,10 @@ def _set(obj: dict[str, Any], dotted: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def _delete(obj: dict[str, Any], dotted: str) -> None:
+def _delete(obj: JsonObject, dotted: str) -> None:
     parts = dotted.split(".")
-    trail: list[tuple[dict[str, Any], str]] = []
-    node: Any = obj
+    trail: list[tuple[JsonObject, str]] = []
+    node: Json = obj
     for part in parts[:-1]:
         if isinstance(node, dict) and part == "model" and isinstance(node.get(part), str):
             if parts[-1] == "primary":
@@ -117,9 +119,9 @@ def _delete(obj: dict[str, Any], dotted: str) -> None:
             del parent[key]
 
 
-def overlay(spec: Spec, raw: Any, values: dict[str, Any], coerce: Coerce = _keep) -> dict[str, Any]:
+def overlay(spec: Spec, raw: Json, values: dict[str, Json], coerce: Coerce = _keep) -> JsonObject:
     """A copy of `raw` with `values` (attr -> value) written into it (see module doc)."""
-    out: dict[str, Any] = copy.deepcopy(raw) if isinstance(raw, dict) else {}
+    out: JsonObject = copy.deepcopy(raw) if isinstance(raw, dict) else {}
     model_was_string = isinstance(out.get("model"), str)
     for attr, (path, kind) in spec.items():
         before = coerce(attr, normalise(kind, get_path(out, path)))

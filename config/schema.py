@@ -13,10 +13,11 @@ in `config.io` does the resolving and turns errors into one line per problem.
 from __future__ import annotations
 
 import builtins
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from config.jsontypes import Json, JsonObject
 from config.schema_base import (
     AuthMode,
     BindMode,
@@ -49,7 +50,7 @@ class ModelSpec(ConfigModel):
     fallbacks: builtins.list[str] | None = None
 
 
-def _model_spec(value: Any) -> Any:
+def _model_spec(value: object) -> object:
     if isinstance(value, str):
         return {"primary": value}
     return value
@@ -63,7 +64,7 @@ class AgentDefaults(ConfigModel):
     max_concurrent: int = 4
     timeout_seconds: int = 600
     workspace: str | None = None
-    models: dict[str, Any] = Field(default_factory=dict)
+    models: dict[str, Json] = Field(default_factory=dict)
 
 
 class Identity(ConfigModel):
@@ -100,7 +101,7 @@ class ProviderConfig(ConfigModel):
     base_url: str | None = None
     api_key: Secret | None = None
     api: str | None = None
-    models: builtins.list[Any] = Field(default_factory=builtins.list)
+    models: builtins.list[Json] = Field(default_factory=builtins.list)
 
 
 class ModelsConfig(ConfigModel):
@@ -195,7 +196,7 @@ class MessagesConfig(ConfigModel):
     queue: QueueConfig = Field(default_factory=QueueConfig)
 
 
-def legacy_channels(document: Any) -> dict[str, Any]:
+def legacy_channels(document: object) -> JsonObject:
     """Channels written under the older top-level `providers` (Clawdbot) and not also under
     `channels`: read as `channels.<name>`, left where they are in the file."""
     if not isinstance(document, dict) or not isinstance(document.get("providers"), dict):
@@ -213,9 +214,9 @@ def legacy_channels(document: Any) -> dict[str, Any]:
 class EpiloopConfig(ConfigModel):
     @model_validator(mode="before")
     @classmethod
-    def _older_providers(cls, data: Any) -> Any:
+    def _older_providers(cls, data: object) -> object:
         legacy = legacy_channels(data)
-        if not legacy:
+        if not legacy or not isinstance(data, dict):  # legacy channels come from an object
             return data
         return {**data, "channels": {**(data.get("channels") or {}), **legacy}}
 
@@ -230,7 +231,7 @@ class EpiloopConfig(ConfigModel):
     messages: MessagesConfig = Field(default_factory=MessagesConfig)
 
 
-def json_schema() -> dict[str, Any]:
+def json_schema() -> JsonObject:
     """JSON Schema of the whole file, the registered channel sections included."""
     doc = EpiloopConfig.model_json_schema(by_alias=True)
     defs = doc.setdefault("$defs", {})

@@ -4,7 +4,7 @@ snake_case attributes), ids, secrets and the enumerations."""
 from __future__ import annotations
 
 import builtins
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
@@ -18,14 +18,14 @@ BindMode = Literal["loopback", "lan", "tailnet", "custom", "auto"]
 GatewayAuthMode = Literal["token", "password"]
 
 
-def _id(value: Any) -> Any:
+def _id(value: object) -> object:
     """Ids arrive as numbers (`123456789`) or strings; everything downstream sees strings."""
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
 
 
-def _id_list(value: Any) -> Any:
+def _id_list(value: object) -> object:
     """A list of ids; a single value (`"allowFrom": "${OWNER_ID}"`) counts as a list of one."""
     if isinstance(value, (str, int)) and not isinstance(value, bool):
         value = [value]

@@ -10,7 +10,7 @@ registered (`slack` before it lands, `defaults`, `_comment_*`) are kept as they 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -87,7 +87,7 @@ class ChannelsConfig(ConfigModel):
 
     if not TYPE_CHECKING:
 
-        def __getattr__(self, name: str) -> Any:
+        def __getattr__(self, name: str) -> object:
             # `cfg.channels.discord` in a shell or a test: None when the section is absent.
             try:
                 return super().__getattr__(name)

@@ -12,16 +12,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal, TypeAlias
+
+from django.db import models
 
 from config.errors import shown
 from config.includes import has_include
+from config.jsontypes import Json, JsonObject
+from config.models.base import ConfigRow
 from config.models.state import ConfigSection, ConfigState
 from config.paths import json_path
 from config.rows import fields_from_json
 
 # The top-level keys a fresh document (no remembered order) is written in.
 PREFERRED_ORDER = ("meta", "agents", "auth", "models", "channels", "bindings")
+
+Key: TypeAlias = str | int  # a row's place in its slot: list position, map key, or pk 1
+Values: TypeAlias = dict[str, object]  # column values of one row, by attribute
+Desired: TypeAlias = list[tuple[Key, str, Values]]  # (key, label, values) per row
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,7 @@ class Table:
     row's object; `parent_field` is a child's foreign key to its parent row."""
 
     path: str
-    model: Any
+    model: type[models.Model]
     shape: Literal["object", "list", "map"]
     key_field: str = "key"
     value_field: str = ""
@@ -53,6 +61,13 @@ def register(*tables: Table) -> None:
 
 def registered() -> list[Table]:
     return list(_TABLES.values())
+
+
+def row_model(table: Table) -> type[ConfigRow]:
+    """The model of a table whose rows are JSON objects (all but a `value_field` map)."""
+    if not issubclass(table.model, ConfigRow):
+        raise TypeError(f"{table.path}: {table.model.__name__} is not a ConfigRow")
+    return table.model
 
 
 def containers() -> dict[str, tuple[str, ...]]:
@@ -82,17 +97,17 @@ def modelled_slots() -> set[str]:
     return {*_TABLES, *containers()}
 
 
-def _fits(slot: str, value: Any) -> bool:
+def _fits(slot: str, value: Json) -> bool:
     if has_include(value):
         return False
     table = _TABLES.get(slot)
     return isinstance(value, list) if table and table.shape == "list" else isinstance(value, dict)
 
 
-def split(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def split(document: JsonObject) -> tuple[JsonObject, JsonObject, dict[str, list[str]]]:
     """(modelled slots, sections, key order) of a document."""
-    slots: dict[str, Any] = {}
-    sections: dict[str, Any] = {}
+    slots: JsonObject = {}
+    sections: JsonObject = {}
     order: dict[str, list[str]] = {"": list(document)}
     modelled = containers()
     for key, value in document.items():
@@ -112,24 +127,24 @@ def split(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dic
 # --- import ---------------------------------------------------------------------------
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: object, b: object) -> bool:
     return json.dumps(a, sort_keys=False) == json.dumps(b, sort_keys=False)
 
 
-def _values(model: Any, raw: Any, position: int) -> dict[str, Any]:
+def _values(model: type[ConfigRow], raw: Json, position: int) -> Values:
     values = fields_from_json(model.JSON_FIELDS, raw, model.coerce)
     return {**values, "raw": raw, "position": position}
 
 
-def _unmodelled(row: Any, raw: Any) -> Any:
+def _unmodelled(row: models.Model, raw: Json) -> Json:
     if not isinstance(raw, dict):
         return raw
-    spec = getattr(row, "JSON_FIELDS", {})
+    spec = row.JSON_FIELDS if isinstance(row, ConfigRow) else {}
     modelled = {path.split(".")[0] for path, _ in spec.values()}
     return {k: v for k, v in raw.items() if k not in modelled}
 
 
-def _key_changes(old: Any, new: Any) -> list[str]:
+def _key_changes(old: Json, new: Json) -> list[str]:
     """`key old -> new` for each unmodelled key that changed (added: `key + new`)."""
     if not isinstance(old, dict) or not isinstance(new, dict):
         return [] if _same(old, new) else [f"{shown(old)} -> {shown(new)}"]
@@ -144,9 +159,9 @@ def _key_changes(old: Any, new: Any) -> list[str]:
     return parts
 
 
-def _describe(label: str, row: Any, values: dict[str, Any]) -> str | None:
+def _describe(label: str, row: models.Model, values: Values) -> str | None:
     """One line naming what changes on `row`, or None when nothing does."""
-    spec = getattr(row, "JSON_FIELDS", {})
+    spec = row.JSON_FIELDS if isinstance(row, ConfigRow) else {}
     parts = []
     changed = False
     for field, new in values.items():
@@ -169,21 +184,22 @@ def _describe(label: str, row: Any, values: dict[str, Any]) -> str | None:
 
 
 def _sync(
-    model: Any,
-    desired: list[tuple[Any, str, dict[str, Any]]],
+    model: type[models.Model],
+    desired: Desired,
     key_field: str,
     changes: list[str],
-    **scope: Any,
-) -> dict[Any, Any]:
+    **scope: object,
+) -> dict[Key, models.Model]:
     """Make `model` rows (within `scope`) match `desired` [(key, label, values)]."""
-    existing: dict[Any, Any] = {}
-    for row in model.objects.filter(**scope):
+    existing: dict[Key, models.Model] = {}
+    row: models.Model | None
+    for row in model._default_manager.filter(**scope):
         key = getattr(row, key_field)
         if key in existing:  # two rows at one list position: keep the first
             row.delete()
             continue
         existing[key] = row
-    kept: dict[Any, Any] = {}
+    kept: dict[Key, models.Model] = {}
     for key, label, values in desired:
         row = existing.pop(key, None)
         if row is None:
@@ -204,35 +220,44 @@ def _sync(
     return kept
 
 
-def _label_of(model: Any, key: Any, row: Any) -> str:
-    label = getattr(model, "LABEL", "") or model._meta.verbose_name
+def _label_of(model: type[models.Model], key: Key, row: models.Model) -> str:
+    label = (model.LABEL if issubclass(model, ConfigRow) else "") or str(model._meta.verbose_name)
     if isinstance(key, int):
         return f"{label}[{key}] ({row})"
     return json_path((*label.split("."), str(key)))
 
 
-def _rows(table: Table, raw: Any, label: str, changes: list[str], **scope: Any) -> dict[Any, Any]:
+def _rows(
+    table: Table, raw: Json, label: str, changes: list[str], **scope: object
+) -> dict[Key, models.Model]:
     """Make `table`'s rows (within `scope`) match `raw`, then its children in each row."""
     model = table.model
+    desired: Desired
+    items: dict[Key, Json]
     if table.shape == "object":
-        desired = [] if raw is None else [(1, label, _values(model, raw, 0))]
+        desired = [] if raw is None else [(1, label, _values(row_model(table), raw, 0))]
         rows = _sync(model, desired, "pk", changes)
-        items: dict[Any, Any] = {1: raw} if raw is not None else {}
+        items = {1: raw} if raw is not None else {}
     elif table.shape == "list":
         items = dict(enumerate(raw)) if isinstance(raw, list) else {}
         desired = [
-            (i, f"{label}[{i}]", _values(model, item if isinstance(item, dict) else {}, i))
-            for i, item in items.items()
+            (
+                i,
+                f"{label}[{i}]",
+                _values(row_model(table), item if isinstance(item, dict) else {}, i),
+            )
+            for i, item in enumerate(items.values())  # the keys are the positions
         ]
         rows = _sync(model, desired, "position", changes, **scope)
     else:
         items = dict(raw) if isinstance(raw, dict) else {}
         desired = []
         for i, (key, value) in enumerate(items.items()):
+            row_values: Values
             if table.value_field:  # the value is a plain JSON value (auth.order's lists)
                 row_values = {table.value_field: value, "position": i}
             else:
-                row_values = _values(model, value if isinstance(value, dict) else {}, i)
+                row_values = _values(row_model(table), value if isinstance(value, dict) else {}, i)
             desired.append((key, json_path((*label.split("."), key)), row_values))
         rows = _sync(model, desired, table.key_field, changes, **scope)
     for child in table.children:
@@ -249,13 +274,13 @@ def _rows(table: Table, raw: Any, label: str, changes: list[str], **scope: Any) 
     return rows
 
 
-def import_document(document: dict[str, Any]) -> list[str]:
+def import_document(document: JsonObject) -> list[str]:
     """Make every config table match `document`; one line per object added/changed/removed."""
     slots, sections, order = split(document)
     changes: list[str] = []
     for table in registered():
         _rows(table, slots.get(table.path), table.path, changes)
-    section_rows: list[tuple[Any, str, dict[str, Any]]] = [
+    section_rows: Desired = [
         (path, path, {"value": value, "position": i})
         for i, (path, value) in enumerate(sections.items())
     ]

@@ -14,16 +14,16 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from config.io import parse, text_hash
+from config.jsontypes import Json, JsonObject
 
 log = logging.getLogger("epiloop.config")
 
 BACKUPS = 5
 
 
-def dumps(document: Any) -> str:
+def dumps(document: Json) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -33,7 +33,7 @@ def backup_paths(path: Path) -> list[Path]:
     ]
 
 
-def stamp(document: dict[str, Any], version: str | None = None) -> dict[str, Any]:
+def stamp(document: JsonObject, version: str | None = None) -> JsonObject:
     """A copy with `meta` stamped (an existing `meta` keeps its place; a new one goes last)."""
     if version is None:
         from django.conf import settings
@@ -90,8 +90,8 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 
 def write_document(
-    path: Path, document: dict[str, Any], *, version: str | None = None
-) -> tuple[str, dict[str, Any]]:
+    path: Path, document: JsonObject, *, version: str | None = None
+) -> tuple[str, JsonObject]:
     """Stamp, rotate backups, write atomically. Returns (sha256 of the bytes, the document
     as written)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,6 +121,6 @@ def write_text(path: Path, text: str) -> str:
     return text_hash(data)
 
 
-def minimal_document() -> dict[str, Any]:
+def minimal_document() -> JsonObject:
     """What `rungateway --allow-unconfigured` writes when there is no file."""
     return {"gateway": {"mode": "local"}, "meta": {}}

@@ -7,6 +7,7 @@ the generated gateway token, logs and agent workspaces.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -25,7 +26,10 @@ def _state_dir() -> Path:
     raw = env.str("EPILOOP_STATE_DIR", default="") or "~/.epiloop"
     path = Path(raw).expanduser().resolve()
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        # Owner only: it holds the database (conversations, pairing, encrypted keys), the
+        # secret key and the gateway token. An existing dir keeps its mode: `doctor` flags a
+        # loose one (W006) and `doctor --fix` tightens it.
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise ImproperlyConfigured(
             f"EPILOOP_STATE_DIR={raw} cannot be created ({exc.strerror}); "
@@ -216,9 +220,29 @@ AUTHENTICATION_BACKENDS = [
     "gateway.auth.GatewayTokenBackend",
 ]
 
+
+def _private_sqlite_file(name: str) -> None:
+    """Create the SQLite database file, owner-only (0600), before SQLite does.
+
+    SQLite would create it with the process umask (0644 as a rule), and it gives the -wal
+    and -shm files it creates later (every time the last connection closed and they were
+    removed) the mode of the database file itself. So a database file made 0600 here keeps
+    all three private for good, whichever command or process opens it first, without
+    changing the umask of the whole process (which would also make collectstatic output,
+    logs and new migration files private). An empty file is a valid empty database.
+    """
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    # Exists already (its mode is doctor's business, W005), or cannot be created (a
+    # read-only state dir): SQLite reports that when the database is first used.
+    with contextlib.suppress(OSError):
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 _default_db = f"sqlite:///{EPILOOP_STATE_DIR / 'epiloop.sqlite3'}"
 DATABASES = {"default": env.db_url("DATABASE_URL", default=_default_db)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _private_sqlite_file(str(DATABASES["default"]["NAME"]))
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"

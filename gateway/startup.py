@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
+from epiloop_site.commands import migrate_pending
 from gateway import auth
 from gateway.bind import Bind, BindError, resolve_bind, resolve_port
 from gateway.lock import GatewayLock, LockHeld, lock_path
@@ -50,16 +51,8 @@ class Plan:
 
 
 def migrate() -> None:
-    """Apply pending migrations (quietly; cheap when there are none)."""
-    from django.core.management import call_command
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    targets = executor.loader.graph.leaf_nodes()
-    if executor.migration_plan(targets):
-        log.info("applying database migrations")
-        call_command("migrate", interactive=False, verbosity=0)
+    """Apply pending migrations (one console line when there are some; cheap when not)."""
+    migrate_pending(log)
 
 
 def load_config(opts: Options) -> tuple[Any, list[str], bool]:

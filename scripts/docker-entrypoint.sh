@@ -14,6 +14,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 mkdir -p "$STATE_DIR"
+# Owner only: it holds the database, the secret key and the gateway token (the image's /data
+# and a fresh Fly volume are 0755; `doctor` flags a looser state dir). Never fatal.
+chmod 0700 "$STATE_DIR" || echo "could not chmod 0700 $STATE_DIR" >&2
 # Only directories and single-link regular files, never following symlinks (chown -h): a
 # link planted in the volume cannot hand a system file to the app user. lost+found stays root's.
 find "$STATE_DIR" -xdev -path "$STATE_DIR/lost+found" -prune -o \

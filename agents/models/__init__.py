@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from agents.models.config import (  # noqa: F401
+from agents.models.config import (
     Agent,
     AgentDefaults,
     AuthOrder,
@@ -8,5 +8,20 @@ from agents.models.config import (  # noqa: F401
     Binding,
     Provider,
 )
-from agents.models.sessions import InstructionFiles, Message, RouteExplainer, Session  # noqa: F401
-from agents.models.usage import ModelPrice, UsageDay  # noqa: F401
+from agents.models.sessions import InstructionFiles, Message, RouteExplainer, Session
+from agents.models.usage import ModelPrice, UsageDay
+
+__all__ = [
+    "Agent",
+    "AgentDefaults",
+    "AuthOrder",
+    "AuthProfile",
+    "Binding",
+    "InstructionFiles",
+    "Message",
+    "ModelPrice",
+    "Provider",
+    "RouteExplainer",
+    "Session",
+    "UsageDay",
+]

@@ -8,20 +8,31 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Protocol, TypeVar, cast
 
-_BY_LOOP: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[object, ...], Any]] = (
+
+class Client(Protocol):
+    """What every SDK client has (`anthropic.AsyncAnthropic`, `openai.AsyncOpenAI`)."""
+
+    async def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=Client)
+
+_BY_LOOP: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[object, ...], Client]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def cached(key: tuple[object, ...], factory: Callable[[], Any]) -> Any:
+def cached(key: tuple[object, ...], factory: Callable[[], C]) -> C:
+    """The running loop's client for `key` (its first item names the SDK, so one key always
+    holds the kind of client its factory makes), made by `factory` on first use."""
     loop = asyncio.get_running_loop()
     clients = _BY_LOOP.setdefault(loop, {})
     client = clients.get(key)
     if client is None:
         client = clients[key] = factory()
-    return client
+    return cast(C, client)
 
 
 async def close_all() -> None:

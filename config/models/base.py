@@ -4,30 +4,36 @@
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.db import models
 
+from config.jsontypes import Json
 from config.rows import Spec
+
+if TYPE_CHECKING:  # django-stubs' fields are generic (set type, get type); Django's are not
+    _TextField = models.TextField[Json, Json]
+else:
+    _TextField = models.TextField
 
 
 class PrettyJSONFormField(forms.JSONField):
-    def prepare_value(self, value: Any) -> Any:
+    def prepare_value(self, value: Json) -> str:
         if isinstance(value, forms.fields.InvalidJSONInput):
             return value
         return json.dumps(value, ensure_ascii=False, indent=2)
 
 
-class OrderedJSONField(models.TextField):
+class OrderedJSONField(_TextField):
     """JSON kept as text, so object key order survives on every database (jsonb sorts)."""
 
-    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+    def from_db_value(self, value: str | None, expression: object, connection: object) -> Json:
         if value is None:
             return None
         return json.loads(value)
 
-    def to_python(self, value: Any) -> Any:
+    def to_python(self, value: Json) -> Json:
         if isinstance(value, str):
             try:
                 return json.loads(value)
@@ -35,21 +41,21 @@ class OrderedJSONField(models.TextField):
                 return value
         return value
 
-    def get_prep_value(self, value: Any) -> Any:
+    def get_prep_value(self, value: Json) -> str | None:
         if value is None:
             return None
         return json.dumps(value, ensure_ascii=False)
 
-    def value_to_string(self, obj: Any) -> str:
+    def value_to_string(self, obj: models.Model) -> str:
         return json.dumps(self.value_from_object(obj), ensure_ascii=False)
 
-    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
+    def formfield(self, **kwargs: object) -> PrettyJSONFormField:  # type: ignore[override]
         return PrettyJSONFormField(
             required=not self.blank, label=self.verbose_name, help_text=self.help_text
         )
 
 
-def coerce_for_field(field: Any, value: Any) -> Any:
+def coerce_for_field(field: object, value: Json) -> Json:
     if value is None or isinstance(field, models.JSONField):
         return value
     if isinstance(field, models.BooleanField):
@@ -79,11 +85,11 @@ class ConfigRow(models.Model):
         abstract = True
         ordering: ClassVar[list[str]] = ["position", "pk"]
 
-    def json_values(self) -> dict[str, Any]:
+    def json_values(self) -> dict[str, Json]:
         return {attr: getattr(self, attr) for attr in self.JSON_FIELDS}
 
     @classmethod
-    def coerce(cls, attr: str, value: Any) -> Any:
+    def coerce(cls, attr: str, value: Json) -> Json:
         """The value as this column can hold it, or None (the key then stays as written in
         `raw`, e.g. a `${VAR}` where a number goes)."""
         return coerce_for_field(cls._meta.get_field(attr), value)

@@ -13,7 +13,9 @@ state dir not writable, E004 state dir on the machine's own disk on Fly, E005 no
 off loopback, E006 short gateway token off loopback, E007 a model in use has no key, E008 an
 enabled channel has no token, E009 `open` DM policy without "*", E010 bind cannot be resolved;
 W001 unknown key (kept), W002 other loader notes, W003 `session.dmScope` `main` with DMs open
-to anyone, W004 short gateway token on loopback, W005 secret file readable by others.
+to anyone, W004 short gateway token on loopback, W005 secret file (config and backups,
+secret key, gateway token, SQLite database and its -wal/-shm) readable by others, W006 state
+dir open to others.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from gateway.doctor.config import (
     check_dm_scope,
     check_open_dm,
 )
-from gateway.doctor.disk import check_file_modes, check_state_dir
+from gateway.doctor.disk import check_file_modes, check_state_dir, check_state_dir_mode
 
 __all__ = ["CHECKS", "Context", "Finding", "gather", "run"]
 
@@ -37,6 +39,7 @@ CHECKS: tuple[Callable[[Context], list[Finding]], ...] = (
     check_open_dm,
     check_config_notes,
     check_state_dir,
+    check_state_dir_mode,
     check_file_modes,
     check_gateway_auth,
     check_model_keys,

@@ -107,7 +107,8 @@ def check_model_keys(ctx: Context) -> list[Finding]:
     if cfg is None:
         return []
     if cfg.auth.profiles and not stored_secrets_readable():
-        # No table yet (the gateway never ran here), so no stored key: judge env and config.
+        # No table yet (`check --deploy`, which does not migrate, on a state dir the gateway
+        # never ran in), so no stored key: judge env and config.
         cfg = cfg.model_copy(update={"auth": AuthConfig()})
     found = []
     with applied(cfg):

@@ -1,6 +1,9 @@
 """`doctor --fix`: only safe, reversible fixes, each for one finding id.
 
-- W005: chmod 0600 on epiloop.json, secret_key and gateway-token when others may read them.
+- W005: chmod 0600 on epiloop.json (and its backups), secret_key, gateway-token and the
+  SQLite database with its -wal/-shm when others may read them (SQLite gives -wal/-shm files
+  it creates later the database file's mode, so they stay private).
+- W006: chmod 0700 on the state dir.
 - E005 (no gateway auth on a non-loopback bind, so the gateway refuses to start): a strong
   random token is written to `gateway.auth.token` through the config stack (tables, then
   `export_file`): the previous file goes to `.bak`, the write is recorded like any other
@@ -18,15 +21,22 @@ import secrets
 from collections.abc import Callable
 
 from gateway.doctor.base import Context
-from gateway.doctor.disk import loose_files
+from gateway.doctor.disk import loose_files, state_dir_is_loose
 
 
 def fix_file_modes(ctx: Context) -> list[str]:
     done = []
-    for path in loose_files(ctx.state_dir, ctx.config_path):
+    for path in loose_files(ctx):
         os.chmod(path, 0o600)
         done.append(f"chmod 0600 {path}")
     return done
+
+
+def fix_state_dir_mode(ctx: Context) -> list[str]:
+    if not state_dir_is_loose(ctx):
+        return []
+    os.chmod(ctx.state_dir, 0o700)
+    return [f"chmod 0700 {ctx.state_dir}"]
 
 
 def fix_gateway_token(ctx: Context) -> list[str]:
@@ -35,11 +45,9 @@ def fix_gateway_token(ctx: Context) -> list[str]:
     from config.models.state import ConfigState
     from config.sync import export_file, file_changed_on_disk, import_file
     from gateway.models.config import GatewaySettings
-    from gateway.startup import migrate
 
     if ctx.config is None:
         return []
-    migrate()
     path = ctx.config_path
     if file_changed_on_disk(path) or not ConfigState.objects.filter(pk=1).exists():
         outcome = import_file(path, source="cli", apply=False)
@@ -76,6 +84,7 @@ def keep_owner(ctx: Context) -> None:
 
 FIXES: dict[str, Callable[[Context], list[str]]] = {
     "epiloop.W005": fix_file_modes,
+    "epiloop.W006": fix_state_dir_mode,
     "epiloop.E005": fix_gateway_token,
 }
 

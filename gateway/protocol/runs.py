@@ -2,7 +2,9 @@
 
 A run calls `agents.service.run_turn` with an abort event and an on-delta callback. Deltas
 carry the whole text so far and are throttled to one per `DELTA_INTERVAL_S`; the run always
-ends with exactly one `final` (non-empty text), `aborted` or `error` (with a message).
+ends with exactly one `final` (non-empty text), `aborted` or `error` (with a message), sent
+once the turn is recorded. A delta may already hold the whole reply: only `final` says the
+turn is done and readable.
 """
 
 from __future__ import annotations
@@ -125,6 +127,12 @@ async def _execute(
             on_delta=lambda text: _on_delta(run, text),
             abort=run.abort,
             channel="webchat",
+            # The turn is in the database before `final` (and the `agent` method's final
+            # answer) go out, so the client's next sessions.list / chat.history shows it, on
+            # any connection. It costs this client one group-commit write (milliseconds) after
+            # the text has streamed; chat platforms (agents.service.reply_to) do not wait for
+            # it, their reply goes out first.
+            wait_for_record=True,
         )
         _finish(run, result)
     except asyncio.CancelledError:

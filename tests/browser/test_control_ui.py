@@ -96,17 +96,26 @@ def test_abort_stops_a_long_reply(page: Any, ui_gateway: GatewayProcess, fake_op
 def test_a_session_opens_with_its_history(
     page: Any, ui_gateway: GatewayProcess, fake_openai: Any
 ) -> None:
-    fake_openai.script(text="Filed under ops.")
+    # The whole reply shows (a delta) most of a second before the stream, and so the run,
+    # ends: the page is reloaded only once the run is final, i.e. recorded.
+    fake_openai.script(text="Filed under ops.", chunks=["Filed under ops.", ""], chunk_delay=0.8)
     sign_in(page, ui_gateway)
     page.evaluate("""() => {
         const p = document.querySelector('#session-picker');
         p.append(new Option('agent:ops:main', 'agent:ops:main')); p.value = 'agent:ops:main';
+        document.querySelector('#sessions').append(Object.assign(
+            document.createElement('tr'), {id: 'before-refresh'}));
     }""")
+    # The session list comes back without that session (it has no messages yet): it stays
+    # chosen, so the chat goes there and not to "main".
+    page.locator("#sessions-refresh").click()
+    expect(page.locator("#before-refresh")).to_have_count(0)
+    expect(page.locator("#session-picker")).to_have_value("agent:ops:main")
     page.get_by_test_id("chat-input").fill("File this for ops")
     page.get_by_test_id("chat-send").click()
-    expect(page.get_by_test_id("chat-transcript")).to_contain_text(
-        "Filed under ops.", timeout=30_000
-    )
+    reply = page.get_by_test_id("chat-transcript").locator(".msg.assistant").last
+    expect(reply).to_have_text("Filed under ops.", timeout=30_000)
+    expect(reply).not_to_have_class(re.compile("streaming"))  # the final event came
     # A fresh page: the transcript is empty until the session is opened from the list.
     page.reload()
     expect(page.get_by_test_id("connection-state")).to_have_attribute("data-state", "connected")

@@ -3,10 +3,12 @@ not), then the command itself: output lines, exit status, `--fix`, and `check --
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ from agents.models import AuthProfile
 from config import runtime
 from config.io import load_file
 from gateway.doctor import Context, Finding, run
+from tests.support.commands import manage
 
 STRONG = "test-token-0123456789abcdefghij"  # 31 characters
 
@@ -310,6 +313,29 @@ def test_w005_flags_secret_files_others_can_read(tmp_path: Path, anthropic_key: 
     assert not found(context, "epiloop.W005")
 
 
+def test_w005_also_flags_the_database_its_wal_and_config_backups(
+    tmp_path: Path, anthropic_key: None
+) -> None:
+    context = ctx(tmp_path, minimal())
+    loose = ["epiloop.json.bak", "epiloop.sqlite3", "epiloop.sqlite3-shm", "epiloop.sqlite3-wal"]
+    for name in loose:
+        write(tmp_path / name, "", mode=0o644)
+    flagged = [f.message.split(" is open")[0] for f in found(context, "epiloop.W005")]
+    assert sorted(flagged) == [str(tmp_path / name) for name in loose]
+
+
+def test_w006_flags_a_state_dir_other_users_can_enter(tmp_path: Path, anthropic_key: None) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    state.chmod(0o755)
+    context = ctx(tmp_path, minimal(), state_dir=state)
+    (finding,) = found(context, "epiloop.W006")
+    assert finding.message.startswith(f"state dir {state} is open to other users (mode 0755)")
+    assert finding.hint == f"chmod 0700 {state} (or run `doctor --fix`)"
+    state.chmod(0o700)
+    assert not found(context, "epiloop.W006")
+
+
 def test_a_good_config_has_no_findings(tmp_path: Path, anthropic_key: None) -> None:
     assert run(ctx(tmp_path, minimal())) == []
 
@@ -408,8 +434,8 @@ def test_check_deploy_runs_the_epiloop_checks_but_plain_check_does_not(state: Pa
 def test_before_the_gateway_ever_ran_profiles_do_not_hide_env_and_config_keys(
     tmp_path: Path,
 ) -> None:
-    """A fresh state dir has no database tables yet: a key from the environment (or the
-    config) still counts for a provider that has auth profiles."""
+    """On a fresh state dir no auth profile has a stored secret yet: a key from the
+    environment (or the config) still counts for a provider that has auth profiles."""
     profile = {"profiles": {"anthropic:me": {"provider": "anthropic", "mode": "api_key"}}}
     write(tmp_path / "epiloop.json", minimal(auth=profile))
     env = {
@@ -423,11 +449,37 @@ def test_before_the_gateway_ever_ran_profiles_do_not_hide_env_and_config_keys(
         [sys.executable, str(manage), "doctor"], env=env, capture_output=True, text=True, timeout=60
     )
     assert (done.returncode, done.stdout) == (0, "doctor: no problems found\n"), done.stderr
-    assert not (tmp_path / "epiloop.sqlite3").exists() or "agents_authprofile" not in str(
-        sqlite_tables(tmp_path / "epiloop.sqlite3")
-    )
 
 
-def sqlite_tables(path: Path) -> list[str]:
-    with sqlite3.connect(path) as conn:
-        return [row[0] for row in conn.execute("SELECT name FROM sqlite_master")]
+def test_doctor_flags_a_loose_state_dir_and_database_and_fix_tightens_them(
+    tmp_path: Path,
+) -> None:
+    """As an older Epiloop left them: state dir 0755, database (and -wal/-shm) 0644."""
+    state = tmp_path / "state"
+    assert manage(state, "pairing", "list")[0] == 0  # creates the dir and the database
+    state.chmod(0o755)
+    for name in ("epiloop.sqlite3", "secret_key"):
+        (state / name).chmod(0o644)
+    write(state / "epiloop.json", minimal(), mode=0o644)
+    loose = ["epiloop.json", "epiloop.sqlite3", "epiloop.sqlite3-shm", "epiloop.sqlite3-wal"]
+    loose.append("secret_key")
+    env = {"ANTHROPIC_API_KEY": "test-key-anthropic"}
+    # An open connection in WAL mode keeps -wal/-shm, made with the database's mode (0644).
+    with contextlib.closing(sqlite3.connect(state / "epiloop.sqlite3")) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("SELECT count(*) FROM django_migrations").fetchall()
+        code, out, err = manage(state, "doctor", env=env)
+        assert (code, err) == (0, "")
+        assert f"epiloop.W006 warning: state dir {state} is open to other users (mode 0755)" in out
+        for name in loose:
+            assert f"epiloop.W005 warning: {state / name} is open to other users (mode 0644)" in out
+        code, out, err = manage(state, "doctor", "--fix", env=env)
+    assert (code, err) == (0, "")
+    assert f"fixed: chmod 0700 {state}\n" in out
+    for name in loose:
+        assert f"fixed: chmod 0600 {state / name}\n" in out
+    assert out.endswith("doctor: no problems found\n")
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    for path in state.glob("*"):
+        if path.is_file():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

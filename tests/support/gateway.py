@@ -161,12 +161,15 @@ def spawn_gateway(
     config: dict[str, Any] | str | None = None,
     port: int | None = None,
     port_flag: bool = True,
+    fresh: bool = False,
 ) -> GatewayProcess:
     """Start rungateway without waiting. `config` (a dict or raw text) is written to
-    `state_dir/epiloop.json` first."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    if not (state_dir / "epiloop.sqlite3").exists() and "DATABASE_URL" not in (env or {}):
-        shutil.copy(_migrated_template(), state_dir / "epiloop.sqlite3")
+    `state_dir/epiloop.json` first. `fresh`: the gateway makes the state dir and migrates
+    its database itself, as on a first start (no migrated copy is put there)."""
+    if not fresh:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        if not (state_dir / "epiloop.sqlite3").exists() and "DATABASE_URL" not in (env or {}):
+            shutil.copy(_migrated_template(), state_dir / "epiloop.sqlite3")
     if config is not None:
         text = config if isinstance(config, str) else json.dumps(config, indent=2)
         (state_dir / "epiloop.json").write_text(text)
@@ -193,10 +196,13 @@ def start_gateway(
     config: dict[str, Any] | str | None = None,
     port: int | None = None,
     port_flag: bool = True,
+    fresh: bool = False,
     timeout: float = 60.0,
 ) -> GatewayProcess:
     """Start rungateway and wait for its `listening` line. Default args: a token via env so
     the gateway is reachable; pass your own env to override."""
-    gw = spawn_gateway(state_dir, *args, env=env, config=config, port=port, port_flag=port_flag)
+    gw = spawn_gateway(
+        state_dir, *args, env=env, config=config, port=port, port_flag=port_flag, fresh=fresh
+    )
     gw.wait_for(r"\[gateway\] listening on ws://", timeout=timeout)
     return gw

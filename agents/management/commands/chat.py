@@ -3,13 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from agents import chat_cli
+from epiloop_site.commands import EpiloopCommand
 
 
-class Command(BaseCommand):
+class Command(EpiloopCommand):
     help = "Send one message to an agent and stream its reply (the channels' code path)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,7 +23,6 @@ class Command(BaseCommand):
         problems = chat_cli.load_config(settings.EPILOOP_CONFIG_PATH)
         if problems:
             raise CommandError("epiloop.json is invalid:\n" + "\n".join(problems))
-        call_command("migrate", verbosity=0, interactive=False)
         status = chat_cli.run(options["agent"], options["session"], options["message"])
         if status:
             raise SystemExit(status)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from channels_app import pairing
+from epiloop_site.commands import EpiloopCommand
 
 
-class Command(BaseCommand):
+class Command(EpiloopCommand):
     help = "List pending DM pairing codes, or approve one (pairing approve discord CODE)."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

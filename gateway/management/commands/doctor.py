@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.checks import registry
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from epiloop_site.commands import EpiloopCommand
 from gateway import doctor
 from gateway.checks import TAG
 from gateway.doctor import fixes
@@ -21,9 +22,10 @@ def findings() -> list[doctor.Finding]:
     return [doctor.Finding(str(m.id), m.msg, m.hint or "") for m in messages]
 
 
-class Command(BaseCommand):
+class Command(EpiloopCommand):
     help = "Check the config, state dir, gateway auth, model keys and channel tokens."
     requires_system_checks: list[str] = []
+    database_optional = True  # an unwritable state dir is a finding (E003), not a crash
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from config.errors import ConfigError
 from config.sync import config_path, export_file, export_text
+from epiloop_site.commands import EpiloopCommand
 
 
-class Command(BaseCommand):
+class Command(EpiloopCommand):
     help = "Export the config tables to epiloop.json (`-` for stdout)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import getpass
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from config.openclaw import adopt, is_config_path, report
 from config.sync import config_path, import_file
+from epiloop_site.commands import EpiloopCommand
 
 
 def _os_user() -> str:
@@ -25,7 +26,7 @@ def _os_user() -> str:
         return ""
 
 
-class Command(BaseCommand):
+class Command(EpiloopCommand):
     help = (
         "Import epiloop.json (or an OpenClaw config) into the database "
         "(an invalid file is never imported)."

@@ -11,10 +11,11 @@ import signal
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from channels_app import registry, runner, webhooks
 from config.schema import EpiloopConfig
+from epiloop_site.commands import EpiloopCommand
 
 log = logging.getLogger("epiloop.channels")
 
@@ -64,7 +65,7 @@ async def run(name: str, config: EpiloopConfig, stop: asyncio.Event) -> int:
     return 0
 
 
-class Command(BaseCommand):
+class Command(EpiloopCommand):
     help = "Run one chat channel alone, without the web gateway."
     requires_system_checks: list[str] = []
 
@@ -75,9 +76,6 @@ class Command(BaseCommand):
         name = options["channel"]
         if name not in registry.names():
             raise CommandError(f"unknown channel {name}; choose from {registry.names()}")
-        from gateway.startup import migrate
-
-        migrate()
         config = load_config()  # touches the database: before the event loop starts
 
         async def main() -> int:

@@ -7,17 +7,19 @@ import logging
 import os
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from epiloop_site.commands import EpiloopCommand
 from gateway.bind import BIND_MODES
 from gateway.startup import Options, Refusal, prepare
 
 log = logging.getLogger("epiloop.gateway")
 
 
-class Command(BaseCommand):
+class Command(EpiloopCommand):
     help = "Run the Epiloop gateway: HTTP, WebSocket, admin and the enabled chat channels."
     requires_system_checks: list[str] = []
+    # prepare() migrates, and says so on the console, after the flags are checked.
     requires_migrations_checks = False
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

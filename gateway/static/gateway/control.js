@@ -231,7 +231,10 @@
           el("button", { type: "button", class: "button small", onclick: () => sessionAction("sessions.delete", s.key) }, "Delete"))));
     }
     if (!res.sessions.length) body.append(el("tr", {}, el("td", { colspan: "4" }, "No sessions yet.")));
-    picker.value = [...picker.options].some((o) => o.value === chosen) ? chosen : "main";
+    // A session chosen before the list came back (or not answered yet) stays chosen: a chat
+    // sent next must not go to "main" instead.
+    if (chosen && ![...picker.options].some((o) => o.value === chosen)) picker.append(el("option", { value: chosen }, chosen));
+    picker.value = chosen || "main";
   }
   function sessionAction(method, key) {
     const verb = method === "sessions.reset" ? "Reset" : "Delete";

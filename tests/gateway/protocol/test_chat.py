@@ -41,6 +41,7 @@ class ScriptedTurn:
         on_delta: Callable[[str], None],
         abort: asyncio.Event | None,
         channel: str = "webchat",
+        wait_for_record: bool = False,
     ) -> Result:
         self.calls.append((agent_id, session_key, text))
         so_far = ""
