@@ -11,10 +11,11 @@ from django.http import HttpRequest, HttpResponse
 
 from channels_app import pairing
 from channels_app.models import ApprovedSender, DroppedMessage, PairingRequest
+from config.admin_generics import ModelAdmin
 
 
 @admin.register(PairingRequest)
-class PairingRequestAdmin(admin.ModelAdmin):
+class PairingRequestAdmin(ModelAdmin[PairingRequest]):
     list_display = [
         "code",
         "channel",
@@ -47,14 +48,14 @@ class PairingRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApprovedSender)
-class ApprovedSenderAdmin(admin.ModelAdmin):
+class ApprovedSenderAdmin(ModelAdmin[ApprovedSender]):
     list_display = ["sender_id", "sender_name", "channel", "account_id", "approved_at"]
     list_filter = ["channel"]
     search_fields = ["sender_id", "sender_name"]
 
 
 @admin.register(DroppedMessage)
-class DroppedMessageAdmin(admin.ModelAdmin):
+class DroppedMessageAdmin(ModelAdmin[DroppedMessage]):
     list_display = [
         "created_at",
         "channel",

@@ -16,13 +16,14 @@ import importlib
 import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from agents.inbound import InboundMessage
     from channels_app.contract import AdapterFactory
     from channels_app.policy import Decision
     from channels_app.policy.dm import PairingStore
+    from config.jsontypes import JsonObject
     from config.schema import EpiloopConfig
 
 PLATFORMS: dict[str, str] = {
@@ -45,7 +46,7 @@ class Platform:
     dms_open: Callable[[EpiloopConfig], bool]  # doctor: anyone at all may DM the bot
     # doctor, on the raw file (the schema refuses it): keys of the section whose `open` DM
     # policy lacks "*" in allowFrom ("dmPolicy", "dm.policy").
-    open_dm_keys: Callable[[Mapping[str, Any]], list[str]]
+    open_dm_keys: Callable[[JsonObject], list[str]]
     reconnect: tuple[str, ...] = ()  # section fields whose change needs a new connection
     # `config.schema` UI hints by key inside the section (`{"token": {"label": ...}}`).
     ui_hints: Mapping[str, Mapping[str, object]] = field(default_factory=dict)

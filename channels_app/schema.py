@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
 
 from pydantic_core import PydanticCustomError
 
+from config.jsontypes import Json
 from config.schema_base import ConfigModel, DmPolicy, IdList
 
 
@@ -28,7 +28,7 @@ def open_needs_wildcard(
         )
 
 
-def id_list(value: Any) -> builtins.list[str]:
+def id_list(value: Json) -> builtins.list[str]:
     """An allowlist as written in the raw file (a list, one value, or nothing) as strings."""
     if isinstance(value, builtins.list):
         return [str(v) for v in value]

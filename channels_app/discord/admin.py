@@ -6,10 +6,11 @@ from django.contrib import admin
 
 from channels_app.discord.models import DiscordGuild, DiscordGuildChannel, DiscordSettings
 from config.admin_base import ConfigAdmin, SingletonAdmin
+from config.admin_generics import TabularInline
 
 
 @admin.register(DiscordSettings)
-class DiscordSettingsAdmin(SingletonAdmin):
+class DiscordSettingsAdmin(SingletonAdmin[DiscordSettings]):
     list_display = ["__str__", "enabled", "group_policy", "dm_policy"]
     fieldsets = [
         (None, {"fields": ["enabled", "token", "group_policy", "require_mention"]}),
@@ -42,14 +43,14 @@ class DiscordSettingsAdmin(SingletonAdmin):
     ]
 
 
-class GuildChannelInline(admin.TabularInline):
+class GuildChannelInline(TabularInline[DiscordGuildChannel, DiscordGuild]):
     model = DiscordGuildChannel
     extra = 0
     fields = ["key", "allow", "require_mention", "users", "system_prompt", "enabled", "position"]
 
 
 @admin.register(DiscordGuild)
-class DiscordGuildAdmin(ConfigAdmin):
+class DiscordGuildAdmin(ConfigAdmin[DiscordGuild]):
     list_display = ["key", "slug", "require_mention", "position"]
     search_fields = ["key", "slug"]
     fields = ["key", "slug", "require_mention", "users", "position", "other_keys"]

@@ -18,6 +18,7 @@ from discord.utils import MISSING
 
 from agents.inbound import InboundMessage
 from channels_app.chunking import split_reply
+from config.jsontypes import JsonObject
 
 if TYPE_CHECKING:
     from channels_app.discord.adapter import DiscordAdapter
@@ -161,7 +162,7 @@ def skip_own_messages(client: discord.Client) -> None:
     state = client._connection
     parse = state.parsers["MESSAGE_CREATE"]
 
-    def parse_unless_own(data: dict[str, Any]) -> None:
+    def parse_unless_own(data: JsonObject) -> None:
         me = state.user
         if me is not None and (data.get("author") or {}).get("id") == str(me.id):
             return

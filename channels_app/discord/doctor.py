@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from channels_app.discord import options
 from channels_app.discord.schema import section
 from channels_app.schema import id_list
+from config.jsontypes import JsonObject
 from config.schema import EpiloopConfig
 
 
@@ -26,11 +24,11 @@ def dms_open(cfg: EpiloopConfig) -> bool:
     return dc.effective_dm_policy == "open"
 
 
-def open_dm_keys(raw: Mapping[str, Any]) -> list[str]:
+def open_dm_keys(raw: JsonObject) -> list[str]:
     """The key of an `open` DM policy whose allowFrom lacks "*", in the section as written
     (read from the raw file, so it is found even though the schema refuses the file)."""
     nested = raw.get("dm")
-    dm: Mapping[str, Any] = nested if isinstance(nested, Mapping) else {}
+    dm: JsonObject = nested if isinstance(nested, dict) else {}
     if raw.get("dmPolicy") is not None:
         policy, key = raw["dmPolicy"], "dmPolicy"
     else:

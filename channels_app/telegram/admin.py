@@ -9,7 +9,7 @@ from config.admin_base import ConfigAdmin, SingletonAdmin
 
 
 @admin.register(TelegramSettings)
-class TelegramSettingsAdmin(SingletonAdmin):
+class TelegramSettingsAdmin(SingletonAdmin[TelegramSettings]):
     list_display = ["__str__", "enabled", "dm_policy", "group_policy"]
     fields = [
         "enabled",
@@ -29,6 +29,6 @@ class TelegramSettingsAdmin(SingletonAdmin):
 
 
 @admin.register(TelegramGroup)
-class TelegramGroupAdmin(ConfigAdmin):
+class TelegramGroupAdmin(ConfigAdmin[TelegramGroup]):
     list_display = ["key", "require_mention", "enabled", "position"]
     fields = ["key", "require_mention", "allow_from", "system_prompt", "enabled", "position"]

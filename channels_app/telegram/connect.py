@@ -23,6 +23,7 @@ from channels_app.base import ChannelStatus, ReportOnce
 from channels_app.telegram import webhook
 from channels_app.telegram.options import TelegramOptions
 from channels_app.telegram.polling import ALLOWED_UPDATES, Poller, new_backoff
+from config.jsontypes import JsonObject
 from config.secrets import redact
 
 log = logging.getLogger("epiloop.telegram")
@@ -139,7 +140,7 @@ class Connection:
 
     # -- webhook delivery --------------------------------------------------------------------
 
-    def _deliver_threadsafe(self, data: dict[str, Any]) -> None:
+    def _deliver_threadsafe(self, data: JsonObject) -> None:
         loop = self.loop
         if loop is None:
             return
@@ -152,7 +153,7 @@ class Connection:
         else:
             loop.call_soon_threadsafe(self._deliver, data)
 
-    def _deliver(self, data: dict[str, Any]) -> None:
+    def _deliver(self, data: JsonObject) -> None:
         if self.app is None:
             return
         try:

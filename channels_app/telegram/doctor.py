@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from channels_app.schema import id_list
 from channels_app.telegram import options
 from channels_app.telegram.schema import section
+from config.jsontypes import JsonObject
 from config.schema import EpiloopConfig
 
 
@@ -30,7 +28,7 @@ def dms_open(cfg: EpiloopConfig) -> bool:
     return tg is not None and tg.enabled and tg.dm_policy == "open"
 
 
-def open_dm_keys(raw: Mapping[str, Any]) -> list[str]:
+def open_dm_keys(raw: JsonObject) -> list[str]:
     """`dmPolicy` when it is `open` and allowFrom lacks "*", in the section as written."""
     if raw.get("dmPolicy") == "open" and "*" not in id_list(raw.get("allowFrom")):
         return ["dmPolicy"]

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
 
 from channels_app import webhooks
+from config.jsontypes import JsonObject
 
 log = logging.getLogger("epiloop.telegram")
 
@@ -30,14 +30,14 @@ _SECRET_KEY = SECRET_HEADER.lower()
 @dataclass
 class Hook:
     secret: str
-    deliver: Callable[[dict[str, Any]], None]  # thread-safe; must not block
+    deliver: Callable[[JsonObject], None]  # thread-safe; must not block
     refused: int = 0
     accepted: int = 0
     last_refusal_log: float = field(default=0.0)
     route: webhooks.Route | None = None
 
 
-def register(path: str, secret: str, deliver: Callable[[dict[str, Any]], None]) -> Hook:
+def register(path: str, secret: str, deliver: Callable[[JsonObject], None]) -> Hook:
     hook = Hook(secret=secret, deliver=deliver)
     hook.route = webhooks.Route(partial(answer, hook), MAX_BODY)
     webhooks.register(path, hook.route)

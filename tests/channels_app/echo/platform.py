@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from channels_app.registry import Platform
+from config.jsontypes import JsonObject
 from config.schema import EpiloopConfig
 from tests.channels_app.echo import policy, schema
 
@@ -20,7 +18,7 @@ def dms_open(cfg: EpiloopConfig) -> bool:
     return echo is not None and "*" in echo.allow_from
 
 
-def open_dm_keys(raw: Mapping[str, Any]) -> list[str]:
+def open_dm_keys(raw: JsonObject) -> list[str]:
     return []  # echo has no `open` DM policy
 
 
