@@ -5,9 +5,9 @@ its previous turn's write."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
-from typing import Any
 
 from asgiref.sync import sync_to_async
 
@@ -49,7 +49,9 @@ _WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Writer] = (
 )
 
 
-def write_then_release(record: store.TurnRecord, lane: Any) -> asyncio.Future[None]:
+def write_then_release(
+    record: store.TurnRecord, lane: contextlib.AbstractAsyncContextManager[object]
+) -> asyncio.Future[None]:
     """Record the turn in the background, then let the session's next turn run."""
     task = asyncio.ensure_future(_write_then_release(record, lane))
     _WRITES.add(task)
@@ -57,7 +59,9 @@ def write_then_release(record: store.TurnRecord, lane: Any) -> asyncio.Future[No
     return task
 
 
-async def _write_then_release(record: store.TurnRecord, lane: Any) -> None:
+async def _write_then_release(
+    record: store.TurnRecord, lane: contextlib.AbstractAsyncContextManager[object]
+) -> None:
     loop = asyncio.get_running_loop()
     writer = _WRITERS.get(loop)
     if writer is None:

@@ -51,7 +51,7 @@ def _config_path(state_dir: Path) -> tuple[Path, str]:
 
 
 def _secret_key(state_dir: Path) -> str:
-    given = env.str("DJANGO_SECRET_KEY", default="")
+    given: str = env.str("DJANGO_SECRET_KEY", default="")
     if given:
         return given
     path = state_dir / "secret_key"
@@ -131,7 +131,7 @@ PRODUCTION = bool(EPILOOP_ENV["fly_app_name"] or PUBLIC_ORIGIN)
 
 
 def _hosts() -> list[str]:
-    hosts = env.list("EPILOOP_ALLOWED_HOSTS", default=[])
+    hosts: list[str] = env.list("EPILOOP_ALLOWED_HOSTS", default=[])
     if hosts:
         return hosts
     # The gateway answers on whatever address it is bound to (LAN IPs, tailnet names);
