@@ -25,7 +25,9 @@ def token_problem(cfg: EpiloopConfig) -> str | None:
 
 def dms_open(cfg: EpiloopConfig) -> bool:
     tg = section(cfg)
-    return tg is not None and tg.enabled and tg.dm_policy == "open"
+    if tg is None or not tg.enabled or (tg.dm is not None and not tg.dm.enabled):
+        return False
+    return tg.dm_policy == "open"
 
 
 def open_dm_keys(raw: JsonObject) -> list[str]:

@@ -53,7 +53,8 @@ def decide(inbound: InboundMessage, config: EpiloopConfig, store: PairingStore) 
     by_id = dataclasses.replace(inbound, sender_name="")
     if inbound.chat_kind == "dm":
         policy, allow_from = _dm_settings(tg)
-        return decide_dm(by_id, policy=policy, allow_from=allow_from, store=store)
+        enabled = tg.dm.enabled if tg.dm is not None else True  # the older nested `dm` block
+        return decide_dm(by_id, policy=policy, allow_from=allow_from, store=store, enabled=enabled)
 
     if tg.group_policy == "disabled":
         return Decision.drop("groups are disabled (groupPolicy disabled)")

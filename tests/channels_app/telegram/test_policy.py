@@ -175,3 +175,11 @@ def test_group_policy_open_and_disabled() -> None:
 def test_messages_from_bots_are_dropped() -> None:
     config = cfg({"groupPolicy": "open", "groups": {"*": {"requireMention": False}}})
     assert not decide(replace(GROUP, sender_is_bot=True), config, MemoryStore()).allowed
+
+
+def test_dms_switched_off_in_the_older_dm_block_are_dropped_with_the_reason() -> None:
+    decision = decide(
+        DM, cfg({"dm": {"enabled": False}, "dmPolicy": "open", "allowFrom": ["*"]}), MemoryStore()
+    )
+    assert not decision.allowed
+    assert decision.reason == "DMs are disabled (dm.enabled is false)"
