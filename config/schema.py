@@ -33,6 +33,7 @@ from config.schema_base import (
     SecretRef,
 )
 from config.schema_channels import ChannelsConfig, channel_schemas
+from config.schema_tools import AgentTools, McpConfig, ToolsConfig
 
 __all__ = ["ChannelsConfig", "DmPolicy", "EpiloopConfig", "GroupPolicy", "IdList", "SecretRef"]
 
@@ -63,6 +64,7 @@ class AgentDefaults(ConfigModel):
     model: ModelField = None
     max_concurrent: int = 4
     timeout_seconds: int = 600
+    max_tool_iterations: int = 20
     workspace: str | None = None
     models: dict[str, Json] = Field(default_factory=dict)
 
@@ -79,6 +81,10 @@ class AgentEntry(ConfigModel):
     model: ModelField = None
     identity: Identity | None = None
     workspace: str | None = None
+    tools: AgentTools | None = None
+    # Senders who get this agent's full tool profile on a channel ("discord:123", or a bare
+    # id on any channel); everyone else gets `tools.guestProfile` ("messaging").
+    owners: IdList = Field(default_factory=builtins.list)
 
 
 class AgentsConfig(ConfigModel):
@@ -221,6 +227,8 @@ class EpiloopConfig(ConfigModel):
         return {**data, "channels": {**(data.get("channels") or {}), **legacy}}
 
     meta: Meta = Field(default_factory=Meta)
+    tools: ToolsConfig = Field(default_factory=ToolsConfig)
+    mcp: McpConfig = Field(default_factory=McpConfig)
     agents: AgentsConfig = Field(default_factory=AgentsConfig)
     auth: AuthConfig = Field(default_factory=AuthConfig)
     models: ModelsConfig = Field(default_factory=ModelsConfig)
