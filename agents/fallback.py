@@ -28,6 +28,7 @@ from agents.providers import (
     ModelOutput,
     OnText,
     ProviderError,
+    ToolSpec,
     provider_for,
 )
 
@@ -187,6 +188,9 @@ async def call_with_fallback(
     timeout: float,
     cooldowns: Cooldowns | None = None,
     clock: Callable[[], float] = time.monotonic,
+    tools: list[ToolSpec] | None = None,
+    system_tail: str = "",
+    tool_choice: str = "auto",
 ) -> Outcome:
     cooldowns = cooldowns or COOLDOWNS
     deadline = clock() + timeout
@@ -204,17 +208,20 @@ async def call_with_fallback(
             max_tokens=max_tokens(plan.ref),
             # A stalled model must leave time for the candidates after it.
             timeout=max(0.05, (deadline - clock()) / (len(ready) - i)),
+            tools=tools or [],
+            system_tail=system_tail,
+            tool_choice=tool_choice,
         )
         try:
             output = await provider_for(plan.endpoint.api).complete(call, piece)
-            if not output.text.strip():
+            if not output.text.strip() and not output.tool_calls:
                 raise ProviderError("server_error", "the model returned an empty reply")
         except ProviderError as exc:
             if exc.falls_back and exc.kind not in SETUP_KINDS:
                 cooldowns.failed(plan.key, exc.kind)
             attempts.append(Attempt(plan.ref, exc.kind, str(exc)))
             partial = exc.partial or "".join(piece.seen)
-            if partial:
+            if partial or exc.started:
                 log.warning("%s failed (%s) after text had streamed; no fallback", plan, exc.kind)
                 return Outcome(False, partial, plan.ref, None, attempts, exc, cut_off=True)
             if not exc.falls_back:

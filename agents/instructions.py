@@ -1,11 +1,16 @@
-"""An agent's system prompt: identity, its workspace instruction files and the channel
-rule's `systemPrompt`. Files are re-read only when they change (mtime and size)."""
+"""An agent's system prompt: identity, its tools, its workspace instruction files and the
+channel rule's `systemPrompt` (the stable part, cached by providers), then where and when it
+is talking (`context`, the part that changes every turn). Files are re-read only when they
+change (mtime and size)."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agents.agentconf import AgentInfo
 
@@ -53,10 +58,33 @@ def _read(path: Path) -> str:
     return text
 
 
-def system_prompt(agent: AgentInfo, channel_prompt: str = "") -> str:
-    parts: list[str] = []
-    if agent.entry is not None and (agent.name != agent.id or agent.emoji):
-        parts.append(f"You are {agent.name}{' ' + agent.emoji if agent.emoji else ''}.")
+def _identity(agent: AgentInfo) -> str:
+    name = agent.name if agent.entry is not None else "the personal assistant"
+    emoji = f" {agent.emoji}" if agent.emoji else ""
+    return (
+        f"You are {name}{emoji}, an AI agent run by Epiloop, a self-hosted gateway that "
+        "connects you to your owner's chats. Answer in the language you are addressed in; "
+        "keep chat replies short unless asked for detail; use Markdown sparingly."
+    )
+
+
+def _tools(tools: Sequence[tuple[str, str]]) -> str:
+    lines = [f"- {name}: {' '.join(hint.split())}" for name, hint in tools]
+    return (
+        "## Tools\n\nCall a tool when it helps; when a tool fails, read its error and fix the "
+        "call or say what went wrong. Do not invent results. Paths are relative to your "
+        "workspace.\n\n" + "\n".join(lines)
+    )
+
+
+def system_prompt(
+    agent: AgentInfo, channel_prompt: str = "", tools: Sequence[tuple[str, str]] = ()
+) -> str:
+    """The stable part: the same from turn to turn while config and files are unchanged."""
+    parts: list[str] = [_identity(agent)]
+    if tools:
+        parts.append(_tools(tools))
+        parts.append(f"Your workspace: {agent.workspace}")
     total = 0
     for name in FILES:
         text = read_file(agent.workspace / name)
@@ -71,6 +99,41 @@ def system_prompt(agent: AgentInfo, channel_prompt: str = "") -> str:
     if channel_prompt.strip():
         parts.append(channel_prompt.strip())
     return "\n\n".join(parts)
+
+
+def user_zone(name: str | None) -> tzinfo:
+    """`agents.defaults.userTimezone`, else the server's local zone."""
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("agents.defaults.userTimezone %r is not a known time zone", name)
+    return datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
+
+
+CHAT_KINDS = {"dm": "a direct message", "group": "a group chat", "channel": "a channel"}
+
+
+def context(
+    *,
+    channel: str,
+    chat_kind: str = "",
+    sender_name: str = "",
+    owner: bool = True,
+    zone: tzinfo | None = None,
+    now: datetime | None = None,
+) -> str:
+    """The per-turn part: the time in the user's zone and who is talking, where."""
+    moment = (now or datetime.now(zone)).astimezone(zone)
+    when = moment.strftime("%A %Y-%m-%d %H:%M") + f" ({moment.tzname() or 'local time'})"
+    if channel in ("webchat", "cli", "openai"):
+        where = f"Your operator is talking to you through Epiloop ({channel})."
+    else:
+        kind = CHAT_KINDS.get(chat_kind, "a chat")
+        who = f"{sender_name} " if sender_name else "Someone "
+        role = "one of your owners" if owner else "not one of your owners"
+        where = f"{who}({role}) is writing to you on {channel.capitalize()}, in {kind}."
+    return f"## Now\n\nCurrent time: {when}.\n{where}"
 
 
 def file_path(agent: AgentInfo, name: str) -> Path:

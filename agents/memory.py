@@ -7,15 +7,19 @@ from __future__ import annotations
 import collections
 import threading
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 MAX_SESSIONS = 2000
 HISTORY_MESSAGES = 40
+
+# (role, text) or (role, text, content blocks): role "tool" holds tool results.
+Row: TypeAlias = tuple[str, str] | tuple[str, str, tuple[dict[str, Any], ...]]
 
 
 @dataclass
 class Recent:
     session_id: int
-    rows: collections.deque[tuple[str, str]] = field(
+    rows: collections.deque[Row] = field(
         default_factory=lambda: collections.deque(maxlen=HISTORY_MESSAGES)
     )
 
@@ -32,7 +36,7 @@ def get(key: str) -> Recent | None:
         return recent
 
 
-def put(key: str, session_id: int, rows: list[tuple[str, str]] | None = None) -> Recent:
+def put(key: str, session_id: int, rows: list[Row] | None = None) -> Recent:
     recent = Recent(session_id)
     recent.rows.extend(rows or [])
     with _lock:

@@ -19,10 +19,13 @@ from typing import TypedDict
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from agents import agentconf, fallback, instructions, memory, store, writes
+from agents import agentconf, fallback, instructions, memory, store, toolloop, writes
 from agents.inbound import InboundMessage
+from agents.providers import Block
 from agents.queue import Busy, scheduler
 from agents.routing import resolve_route
+from agents.tools import outbound, policy, toolset
+from agents.tools.base import ToolContext
 from config.runtime import current
 
 log = logging.getLogger("epiloop.agent")
@@ -88,6 +91,7 @@ async def _call(result: object) -> None:
 
 async def reply_to(inbound: InboundMessage, *, system_prompt: str = "") -> Reply:
     route = resolve_route(inbound)
+    owner = policy.is_owner(current(), route.agent_id, inbound.channel, inbound.sender_id)
     result = await run_turn(
         route.agent_id,
         route.session_key,
@@ -97,6 +101,8 @@ async def reply_to(inbound: InboundMessage, *, system_prompt: str = "") -> Reply
         sender_id=inbound.sender_id,
         sender_name=inbound.sender_name,
         wait_for_record=False,  # the platform reply goes out before the database write
+        owner=owner,
+        chat_kind=inbound.chat_kind,
     )
     return Reply(
         text=result.text,
@@ -122,7 +128,12 @@ async def run_turn(
     sender_id: str = "",
     sender_name: str = "",
     wait_for_record: bool = True,
+    owner: bool = True,
+    chat_kind: str = "",
+    on_tool: toolloop.OnToolEvent | None = None,
 ) -> TurnResult:
+    """One turn. `owner`: the caller speaks for the operator (protocol, CLI, OpenAI
+    endpoint); channel turns come through `reply_to`, which decides it per sender."""
     if not agentconf.known(agent_id):
         log.warning("unknown agent %r; using the default agent", agent_id)
         agent_id = agentconf.default_agent_id()
@@ -139,16 +150,9 @@ async def run_turn(
         )
         return TurnResult(BUSY_TEXT, False, agent_id, session_key, busy=True, error="busy")
     try:
+        who = _Speaker(channel, chat_kind, sender_id, sender_name, owner)
         result, record = await _turn(
-            agent_id,
-            session_key,
-            text,
-            on_delta,
-            abort,
-            channel,
-            system_prompt,
-            sender_id,
-            sender_name,
+            agent_id, session_key, text, on_delta, abort, system_prompt, who, on_tool
         )
     except BaseException:
         await lane.__aexit__(None, None, None)
@@ -171,17 +175,26 @@ async def _recent(key: str, agent_id: str, channel: str, text: str) -> memory.Re
     return recent
 
 
+@dataclass(frozen=True)
+class _Speaker:
+    channel: str
+    chat_kind: str
+    sender_id: str
+    sender_name: str
+    owner: bool
+
+
 async def _turn(
     agent_id: str,
     session_key: str,
     text: str,
     on_delta: OnDelta | None,
     abort: asyncio.Event | None,
-    channel: str,
     system_prompt: str,
-    sender_id: str,
-    sender_name: str,
+    who: _Speaker,
+    on_tool: toolloop.OnToolEvent | None,
 ) -> tuple[TurnResult, store.TurnRecord | None]:
+    channel, sender_id, sender_name = who.channel, who.sender_id, who.sender_name
     is_reset, rest = _reset_trigger(text)
     if is_reset:
         await sync_to_async(store.reset_session)(session_key, agent_id, channel)
@@ -195,7 +208,29 @@ async def _turn(
         return TurnResult(EMPTY_TEXT, False, agent_id, session_key, error="empty message"), None
     user_at = timezone.now()
     agent = agentconf.info(agent_id)
-    prompt = instructions.system_prompt(agent, system_prompt)
+    cfg = current()
+    ctx = ToolContext(
+        agent_id=agent_id,
+        session_key=session_key,
+        workspace=agent.workspace,
+        config=cfg,
+        channel=channel,
+        chat_kind=who.chat_kind,
+        sender_id=sender_id,
+        sender_name=sender_name,
+        owner=who.owner,
+        send_text=outbound.SEND,
+    )
+    tools = await toolset.for_turn(ctx)
+    hints = [(t.name, t.description) for t in tools.values()]
+    prompt = instructions.system_prompt(agent, system_prompt, hints)
+    tail = instructions.context(
+        channel=channel,
+        chat_kind=who.chat_kind,
+        sender_name=sender_name,
+        owner=who.owner,
+        zone=instructions.user_zone(cfg.agents.defaults.user_timezone),
+    )
     recent = await _recent(session_key, agent_id, channel, text)
     history = store.bounded_history([*recent.rows, ("user", text)])
     began = time.monotonic()
@@ -207,35 +242,53 @@ async def _turn(
             await _call(on_delta("".join(parts)))
 
     timeout = agentconf.timeout_seconds()
-    outcome: fallback.Outcome | None = None
+    loop: toolloop.LoopResult | None = None
     aborted = timed_out = crashed = False
     async with scheduler().slot(agentconf.max_concurrent()):
-        call = fallback.call_with_fallback(
-            agent.candidates, prompt, history, piece, timeout=timeout
+        call = toolloop.run(
+            agent.candidates,
+            prompt,
+            history,
+            piece,
+            tools=tools,
+            ctx=ctx,
+            timeout=timeout,
+            max_iterations=max(0, cfg.agents.defaults.max_tool_iterations),
+            system_tail=tail,
+            on_tool=on_tool,
         )
         try:
             async with asyncio.timeout(timeout):
                 if abort is None:
-                    outcome = await call
+                    loop = await call
                 else:
-                    outcome, aborted = await _abortable(call, abort)
+                    loop, aborted = await _abortable(call, abort)
         except TimeoutError:
             timed_out = True
         except Exception:  # a bug or an SDK surprise: still answer, and say where to look
             log.exception("the run in %s failed unexpectedly", session_key)
             crashed = True
+    outcome = loop.outcome if loop is not None else None
     if crashed:
         result = TurnResult(CRASH_TEXT, False, agent_id, session_key, error="internal error")
     else:
         result = _result(
             agent_id, session_key, outcome, "".join(parts), aborted, timed_out, timeout
         )
+    tokens_in = loop.input_tokens if loop is not None else 0
+    tokens_out = loop.output_tokens if loop is not None else 0
+    if result.ok:
+        result.usage = {"inputTokens": tokens_in, "outputTokens": tokens_out}
     result.latency_ms = int((time.monotonic() - began) * 1000)
+    steps = _steps(loop)
     recent.rows.append(("user", text))
     if result.ok:
-        recent.rows.append(("assistant", result.text))
+        recent.rows.extend((role, said, tuple(blocks)) for role, said, blocks in steps)
+        final = loop.final_text if loop is not None and loop.final_text else result.text
+        recent.rows.append(("assistant", final))
+    else:
+        final = result.text
     ref = outcome.ref if outcome is not None else None
-    out = outcome.output if outcome is not None else None
     record = store.TurnRecord(
         session_id=recent.session_id,
         key=session_key,
@@ -243,23 +296,34 @@ async def _turn(
         channel=channel,
         user_text=text,
         user_at=user_at,
-        text=result.text,
+        text=final,
         ok=result.ok,
         error=result.error,
         sender_id=sender_id,
         sender_name=sender_name,
         provider=ref.provider if ref else "",
         model=ref.model if ref else "",
-        tokens_in=out.input_tokens if out else 0,
-        tokens_out=out.output_tokens if out else 0,
+        tokens_in=tokens_in,
+        tokens_out=tokens_out,
         latency_ms=result.latency_ms,
+        steps=steps,
     )
     return result, record
 
 
+def _steps(loop: toolloop.LoopResult | None) -> list[tuple[str, str, list[Block]]]:
+    """The loop's tool rounds as stored rows: the assistant's calls, then a `tool` row."""
+    if loop is None:
+        return []
+    return [
+        ("assistant" if m.role == "assistant" else "tool", m.content, list(m.blocks))
+        for m in loop.steps
+    ]
+
+
 async def _abortable(
-    call: Awaitable[fallback.Outcome], abort: asyncio.Event
-) -> tuple[fallback.Outcome | None, bool]:
+    call: Awaitable[toolloop.LoopResult], abort: asyncio.Event
+) -> tuple[toolloop.LoopResult | None, bool]:
     task = asyncio.ensure_future(call)
     waiter = asyncio.ensure_future(abort.wait())
     try:

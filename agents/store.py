@@ -5,6 +5,7 @@ process, one write per turn after the reply."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,14 +15,16 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.db.models import Sum
 from django.utils import timezone
 
-from agents import memory, sessionkeys
+from agents import memory, sessionkeys, transcript
+from agents.memory import Row
 from agents.models import Message, Session, UsageDay
 from agents.models.usage import price_for
-from agents.providers import ChatMessage
+from agents.providers import Block
 from config.jsontypes import JsonObject
 
 HISTORY_MESSAGES = memory.HISTORY_MESSAGES  # user + assistant messages sent to the model
-HISTORY_CHARS = 32_000
+HISTORY_CHARS = transcript.HISTORY_CHARS
+bounded_history = transcript.bounded_history
 
 
 P = ParamSpec("P")
@@ -60,39 +63,19 @@ def _active(key: str, agent_id: str, channel: str, title: str) -> Session:
         return Session.objects.get(key=key, active=True)
 
 
-def bounded_history(rows: list[tuple[str, str]]) -> list[ChatMessage]:
-    """Newest-last messages within the limits, same-role runs merged, starting with `user`."""
-    kept: list[tuple[str, str]] = []
-    total = 0
-    for role, text in reversed(rows[-HISTORY_MESSAGES:]):
-        total += len(text)
-        if total > HISTORY_CHARS and kept:
-            break
-        kept.append((role, text))
-    kept.reverse()
-    merged: list[ChatMessage] = []
-    for role, text in kept:
-        if merged and merged[-1].role == role:
-            merged[-1] = ChatMessage(role, merged[-1].content + "\n\n" + text)
-        else:
-            merged.append(ChatMessage(role, text))
-    while merged and merged[0].role != "user":
-        merged.pop(0)
-    return merged
-
-
 @reconnecting
-def load_session(
-    key: str, agent_id: str, channel: str, title: str
-) -> tuple[int, list[tuple[str, str]]]:
+def load_session(key: str, agent_id: str, channel: str, title: str) -> tuple[int, list[Row]]:
     """The key's active session (created if needed) and its recent answered messages."""
     session = _active(key, agent_id, channel, title[:200])
-    rows = list(
+    found = list(
         Message.objects.filter(session=session, ok=True)
         .order_by("-id")
-        .values_list("role", "text")[:HISTORY_MESSAGES]
+        .values_list("role", "text", "blocks")[:HISTORY_MESSAGES]
     )
-    rows.reverse()
+    found.reverse()
+    rows: list[Row] = [
+        (role, text, tuple(blocks)) if blocks else (role, text) for role, text, blocks in found
+    ]
     return session.pk, rows
 
 
@@ -116,6 +99,9 @@ class TurnRecord:
     tokens_in: int = 0
     tokens_out: int = 0
     latency_ms: int | None = None
+    # Between the user's message and the answer: ("assistant", text, tool uses) and
+    # ("tool", "", tool results) pairs, one per tool round.
+    steps: list[tuple[str, str, list[Block]]] | None = None
 
 
 @reconnecting
@@ -147,6 +133,7 @@ def record_turns(records: list[TurnRecord]) -> None:
                     rec.session_id,
                     "user",
                     rec.user_text,
+                    None,
                     user_at,
                     rec.sender_id,
                     rec.sender_name,
@@ -159,11 +146,31 @@ def record_turns(records: list[TurnRecord]) -> None:
                     "",
                 )
             )
+            for role, text, blocks in rec.steps or []:
+                rows.append(
+                    (
+                        rec.session_id,
+                        role,
+                        text,
+                        json.dumps(blocks),
+                        user_at,
+                        "",
+                        "",
+                        "",
+                        "",
+                        0,
+                        0,
+                        None,
+                        rec.ok,
+                        "",
+                    )
+                )
             rows.append(
                 (
                     rec.session_id,
                     "assistant",
                     rec.text,
+                    None,
                     at,
                     "",
                     "",
@@ -177,7 +184,7 @@ def record_turns(records: list[TurnRecord]) -> None:
                 )
             )
             sums = per_session.setdefault(rec.session_id, [0, 0, 0])
-            sums[0] += 2
+            sums[0] += 2 + len(rec.steps or [])
             sums[1] += rec.tokens_in
             sums[2] += rec.tokens_out
             if rec.model:
@@ -187,9 +194,9 @@ def record_turns(records: list[TurnRecord]) -> None:
                 day[2] += rec.tokens_out
         with connection.cursor() as cur:
             cur.executemany(
-                f"INSERT INTO {msg} (session_id, {c_role}, {c_text}, created_at, sender_id, "
-                "sender_name, provider, model, tokens_in, tokens_out, latency_ms, ok, error) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                f"INSERT INTO {msg} (session_id, {c_role}, {c_text}, blocks, created_at, "
+                "sender_id, sender_name, provider, model, tokens_in, tokens_out, latency_ms, "
+                "ok, error) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 rows,
             )
             cur.executemany(
@@ -261,18 +268,7 @@ def history(key: str, limit: int = 200) -> list[JsonObject]:
         return []
     rows = list(session.messages.order_by("-id")[:limit])
     rows.reverse()
-    return [
-        {
-            "role": m.role,
-            "content": [{"type": "text", "text": m.text}],
-            "timestamp": _millis(m.created_at),
-            "model": m.model,
-            "provider": m.provider,
-            "usage": {"inputTokens": m.tokens_in, "outputTokens": m.tokens_out},
-            "ok": m.ok,
-        }
-        for m in rows
-    ]
+    return [shown for m in rows for shown in transcript.shown(m)]
 
 
 def delete_session(key: str) -> bool:

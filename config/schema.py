@@ -66,6 +66,7 @@ class AgentDefaults(ConfigModel):
     timeout_seconds: int = 600
     max_tool_iterations: int = 20
     workspace: str | None = None
+    user_timezone: str | None = None  # IANA name for the system prompt's clock; else the server's
     models: dict[str, Json] = Field(default_factory=dict)
 
 

@@ -1,5 +1,6 @@
 """Conversations: one `Session` row per session key and start (`/new` starts another), and
-every user and assistant `Message` with its model, provider, token usage and latency."""
+every user and assistant `Message` with its model, provider, token usage and latency, and
+the tool calls and results of turns that used tools."""
 
 from __future__ import annotations
 
@@ -36,11 +37,18 @@ class Session(models.Model):
 
 
 class Message(models.Model):
-    ROLES: ClassVar[list[tuple[str, str]]] = [("user", "user"), ("assistant", "assistant")]
+    ROLES: ClassVar[list[tuple[str, str]]] = [
+        ("user", "user"),
+        ("assistant", "assistant"),
+        ("tool", "tool results"),
+    ]
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=20, choices=ROLES)
     text = models.TextField()
+    # Content blocks when the message is more than text: an assistant's tool calls
+    # ({"type": "tool_use", ...}) or a `tool` message's results ({"type": "tool_result", ...}).
+    blocks = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sender_id = models.CharField(max_length=200, blank=True)
     sender_name = models.CharField(max_length=200, blank=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 # api name (as in `models.providers.<name>.api`) -> "module:Class", imported lazily.
 REGISTRY: dict[str, str] = {
@@ -53,16 +53,50 @@ class ProviderError(Exception):
         self.status = status
         self.permanent = kind in PERMANENT_KINDS or kind in SETUP_KINDS
         self.partial = ""  # text that had streamed before the failure
+        self.started = False  # text or a tool call had begun streaming: no fallback
 
     @property
     def falls_back(self) -> bool:
         return self.kind in FALLBACK_KINDS or self.kind in SETUP_KINDS
 
 
+# Content blocks, neutral (each provider module maps them to its wire format):
+#   {"type": "text", "text": str}
+#   {"type": "tool_use", "id": str, "name": str, "input": dict}          (assistant)
+#   {"type": "tool_result", "tool_use_id": str, "name": str, "content": str,
+#    "is_error": bool}                                                    (user)
+Block = dict[str, Any]
+
+
 @dataclass(frozen=True)
 class ChatMessage:
     role: str  # "user" | "assistant"
     content: str
+    blocks: tuple[Block, ...] = ()  # when set, the message is these blocks (content ignored)
+
+    def as_blocks(self) -> list[Block]:
+        if self.blocks:
+            return list(self.blocks)
+        return [{"type": "text", "text": self.content}] if self.content else []
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool as offered to the model."""
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+
+
+@dataclass
+class ToolCall:
+    """A call the model asked for. `error`: its arguments were not a JSON object."""
+
+    id: str
+    name: str
+    input: dict[str, Any]
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +118,11 @@ class ModelCall:
     messages: list[ChatMessage]
     max_tokens: int = 4096
     timeout: float = 600.0
+    tools: list[ToolSpec] = field(default_factory=list)
+    tool_choice: str = "auto"  # "none": the tools stay declared (history uses them), unused
+    # The part of the system prompt that changes every turn (time, sender): sent after the
+    # stable part, so that providers can cache the stable part.
+    system_tail: str = ""
 
 
 @dataclass
@@ -92,10 +131,26 @@ class ModelOutput:
     input_tokens: int = 0
     output_tokens: int = 0
     stop_reason: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
     extra: dict[str, object] = field(default_factory=dict)
 
 
 OnText = Callable[[str], Awaitable[None] | None]
+
+
+def parse_arguments(raw: str) -> tuple[dict[str, Any], str]:
+    """A tool call's streamed JSON arguments -> (object, error message or "")."""
+    import json
+
+    if not raw.strip():
+        return {}, ""
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return {}, f"the arguments were not valid JSON ({exc.msg} at position {exc.pos})"
+    if not isinstance(value, dict):
+        return {}, "the arguments must be a JSON object"
+    return value, ""
 
 
 class Provider(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import json
 import logging
 import warnings
 from collections.abc import Iterator
@@ -11,7 +12,16 @@ from typing import Any
 
 import anthropic
 
-from agents.providers import ModelCall, ModelOutput, OnText, ProviderError
+from agents.providers import (
+    Block,
+    ChatMessage,
+    ModelCall,
+    ModelOutput,
+    OnText,
+    ProviderError,
+    ToolCall,
+    parse_arguments,
+)
 from agents.providers.clients import cached
 from agents.providers.errors import (
     classify_status,
@@ -89,19 +99,90 @@ def to_provider_error(exc: Exception) -> ProviderError:
     raise exc
 
 
+def _block(block: Block) -> dict[str, Any]:
+    kind = block.get("type")
+    if kind == "tool_use":
+        return {
+            "type": "tool_use",
+            "id": block["id"],
+            "name": block["name"],
+            "input": block.get("input") or {},
+        }
+    if kind == "tool_result":
+        return {
+            "type": "tool_result",
+            "tool_use_id": block["tool_use_id"],
+            "content": str(block.get("content") or ""),
+            "is_error": bool(block.get("is_error")),
+        }
+    return {"type": "text", "text": str(block.get("text") or "")}
+
+
+def _message(m: ChatMessage) -> dict[str, Any]:
+    if not m.blocks:
+        return {"role": m.role, "content": m.content}
+    return {"role": m.role, "content": [_block(b) for b in m.blocks if _nonempty(b)]}
+
+
+def _nonempty(block: Block) -> bool:
+    return block.get("type") != "text" or bool(str(block.get("text") or "").strip())
+
+
+def _system(call: ModelCall) -> list[dict[str, Any]]:
+    """The stable part first, marked for prompt caching; the per-turn part after it."""
+    blocks: list[dict[str, Any]] = []
+    if call.system:
+        blocks.append({"type": "text", "text": call.system, "cache_control": {"type": "ephemeral"}})
+    if call.system_tail:
+        blocks.append({"type": "text", "text": call.system_tail})
+    return blocks
+
+
+class _Calls:
+    """Tool-use blocks being streamed, by content block index."""
+
+    def __init__(self) -> None:
+        self.open: dict[int, tuple[str, str, list[str]]] = {}
+        self.done: list[ToolCall] = []
+
+    def start(self, index: int, block: Any) -> None:
+        self.open[index] = (block.id, block.name, [])
+        if getattr(block, "input", None):  # non-streamed input arrives whole
+            self.open[index][2].append(json.dumps(block.input))
+
+    def delta(self, index: int, partial: str) -> None:
+        if index in self.open:
+            self.open[index][2].append(partial)
+
+    def stop(self, index: int) -> None:
+        found = self.open.pop(index, None)
+        if found is not None:
+            call_id, name, parts = found
+            args, error = parse_arguments("".join(parts))
+            self.done.append(ToolCall(call_id, name, args, error))
+
+
 class AnthropicProvider:
     async def complete(self, call: ModelCall, on_text: OnText) -> ModelOutput:
         out = ModelOutput()
         kwargs: dict[str, Any] = {
             "model": call.model,
             "max_tokens": call.max_tokens,
-            "messages": [{"role": m.role, "content": m.content} for m in call.messages],
+            "messages": [_message(m) for m in call.messages],
             "stream": True,
             "timeout": request_timeout(call.timeout),
         }
-        if call.system:
-            kwargs["system"] = call.system
+        if call.system or call.system_tail:
+            kwargs["system"] = _system(call)
+        if call.tools:
+            kwargs["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": t.input_schema}
+                for t in call.tools
+            ]
+            if call.tool_choice == "none":
+                kwargs["tool_choice"] = {"type": "none"}
         parts: list[str] = []
+        calls = _Calls()
         finished = False
         try:
             with _quiet_deprecation(call.model):
@@ -115,6 +196,13 @@ class AnthropicProvider:
                         result = on_text(delta.text)
                         if inspect.isawaitable(result):
                             await result
+                    elif delta.type == "input_json_delta":
+                        calls.delta(event.index, delta.partial_json)
+                elif etype == "content_block_start":
+                    if event.content_block.type == "tool_use":
+                        calls.start(event.index, event.content_block)
+                elif etype == "content_block_stop":
+                    calls.stop(event.index)
                 elif etype == "message_start":
                     out.input_tokens = event.message.usage.input_tokens or 0
                 elif etype == "message_delta":
@@ -128,10 +216,13 @@ class AnthropicProvider:
             out.text = "".join(parts)
             err = to_provider_error(exc)
             err.partial = out.text
+            err.started = bool(parts or calls.open or calls.done)
             raise err from exc
         out.text = "".join(parts)
+        out.tool_calls = calls.done
         if not finished:
             err = ProviderError("connection", "the reply stream ended early")
             err.partial = out.text
+            err.started = bool(parts or calls.open or calls.done)
             raise err
         return out

@@ -32,7 +32,10 @@ async def test_anthropic_reply_streams_piece_by_piece_with_usage(
     assert (out.text, out.input_tokens, out.output_tokens) == ("Hello!", 21, 3)  # type: ignore[attr-defined]
     seen = fake_anthropic.requests[0]
     assert seen.api_key == "test-key-anthropic"
-    assert seen.body["system"] == "Be brief."
+    # The stable system prompt is marked for Anthropic's prompt cache.
+    assert seen.body["system"] == [
+        {"type": "text", "text": "Be brief.", "cache_control": {"type": "ephemeral"}}
+    ]
     assert seen.body["messages"] == [{"role": "user", "content": "hi"}]
 
 

@@ -81,9 +81,9 @@ async def test_history_is_sent_back_on_the_next_turn(fake_anthropic: FakeAnthrop
 async def test_history_is_bounded_in_characters(
     fake_anthropic: FakeAnthropic, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from agents import store
+    from agents import transcript
 
-    monkeypatch.setattr(store, "HISTORY_CHARS", 50)
+    monkeypatch.setattr(transcript, "HISTORY_CHARS", 50)
     configure(fake_anthropic)
     for i in range(4):
         await reply_to(dm("7", text=f"message number {i} " + "x" * 10))
@@ -247,11 +247,13 @@ async def test_channel_system_prompt_and_workspace_files_form_the_system_prompt(
         }
     )
     await reply_to(guild_msg(), system_prompt="Answer in French.")
-    system = fake_anthropic.requests[0].body["system"]
-    assert system.startswith("You are Clawd 🦞.")
-    assert "## SOUL.md\n\nBe kind." in system
-    assert "The user is Ada." in system
-    assert system.endswith("Answer in French.")
+    stable, volatile = fake_anthropic.requests[0].body["system"]
+    assert stable["cache_control"] == {"type": "ephemeral"}
+    assert stable["text"].startswith("You are Clawd 🦞, an AI agent")
+    assert "## SOUL.md\n\nBe kind." in stable["text"]
+    assert "The user is Ada." in stable["text"]
+    assert stable["text"].endswith("Answer in French.")
+    assert "Current time:" in volatile["text"] and "on Discord" in volatile["text"]
 
 
 async def test_openai_models_answer_through_the_same_path(fake_openai: FakeOpenAI) -> None:

@@ -3,14 +3,14 @@ from __future__ import annotations
 import pytest
 from django.db import OperationalError
 
-from agents import store
+from agents import store, transcript
 from agents.providers import ChatMessage
 
 
 def test_history_drops_the_oldest_messages_beyond_the_character_bound(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(store, "HISTORY_CHARS", 10)
+    monkeypatch.setattr(transcript, "HISTORY_CHARS", 10)
     rows = [
         ("user", "aaaa"),
         ("assistant", "bbbb"),

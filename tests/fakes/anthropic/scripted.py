@@ -5,6 +5,8 @@ Shared by the Anthropic and OpenAI fakes. The test API is synchronous:
 
     fake.script(text="Hi", chunks=["H", "i"], delay=0.2)      # next request gets this
     fake.script(model="claude-opus-4-5", status=429)          # next request for that model
+    fake.script(text="", tool_calls=[{"name": "read", "input": {"path": "a.txt"}}])
+                                  # tool calls ("arguments": raw text for malformed JSON)
     fake.default = Step(text="...")                           # when nothing is scripted
     fake.requests                                             # what the clients sent
     fake.max_in_flight                                        # highest concurrent requests
@@ -13,6 +15,7 @@ Shared by the Anthropic and OpenAI fakes. The test API is synchronous:
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,10 +43,30 @@ class Step:
     error_event_after: int | None = None  # send an error event after this many pieces
     model: str | None = None  # answer only requests for this model
     key: str | None = None  # answer only requests made with this API key
+    # Tool calls after the text: {"name", "input"} or {"name", "arguments": raw JSON text},
+    # optional "id". Streamed arguments arrive in two pieces.
+    tool_calls: list[dict[str, Any]] | None = None
+
+    def calls(self) -> list[tuple[str, str, str]]:
+        """(id, name, arguments as JSON text) of each scripted tool call."""
+        out = []
+        for i, call in enumerate(self.tool_calls or []):
+            raw = call.get("arguments")
+            if raw is None:
+                raw = json.dumps(call.get("input") or {})
+            out.append((str(call.get("id") or f"toolu_{i}_{id(self) % 10000}"), call["name"], raw))
+        return out
+
+    @staticmethod
+    def halves(raw: str) -> list[str]:
+        mid = len(raw) // 2
+        return [p for p in (raw[:mid], raw[mid:]) if p]
 
     def pieces(self) -> list[str]:
         if self.chunks is not None:
             return self.chunks
+        if not self.text:
+            return []
         words = self.text.split(" ")
         return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
 

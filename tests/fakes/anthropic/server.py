@@ -45,8 +45,12 @@ class FakeAnthropic(FakeModelServer):
             "type": "message",
             "role": "assistant",
             "model": model,
-            "content": [{"type": "text", "text": step.text}],
-            "stop_reason": "end_turn",
+            "content": [{"type": "text", "text": step.text}]
+            + [
+                {"type": "tool_use", "id": i, "name": n, "input": json.loads(a)}
+                for i, n, a in step.calls()
+            ],
+            "stop_reason": "tool_use" if step.tool_calls else "end_turn",
             "stop_sequence": None,
             "usage": {"input_tokens": step.usage[0], "output_tokens": step.usage[1]},
         }
@@ -96,9 +100,28 @@ class FakeAnthropic(FakeModelServer):
         await response.write(
             _event("content_block_stop", {"type": "content_block_stop", "index": 0})
         )
+        for index, (call_id, name, raw) in enumerate(step.calls(), start=1):
+            start = {
+                "type": "content_block_start",
+                "index": index,
+                "content_block": {"type": "tool_use", "id": call_id, "name": name, "input": {}},
+            }
+            await response.write(_event("content_block_start", start))
+            for part in step.halves(raw):
+                delta = {
+                    "type": "content_block_delta",
+                    "index": index,
+                    "delta": {"type": "input_json_delta", "partial_json": part},
+                }
+                await response.write(_event("content_block_delta", delta))
+            stop = {"type": "content_block_stop", "index": index}
+            await response.write(_event("content_block_stop", stop))
         done = {
             "type": "message_delta",
-            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "delta": {
+                "stop_reason": "tool_use" if step.tool_calls else "end_turn",
+                "stop_sequence": None,
+            },
             "usage": {"output_tokens": step.usage[1]},
         }
         await response.write(_event("message_delta", done))

@@ -61,8 +61,25 @@ class FakeOpenAI(FakeModelServer):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": step.text},
-                    "finish_reason": "stop",
+                    "message": {
+                        "role": "assistant",
+                        "content": step.text or None,
+                        **(
+                            {
+                                "tool_calls": [
+                                    {
+                                        "id": i,
+                                        "type": "function",
+                                        "function": {"name": n, "arguments": a},
+                                    }
+                                    for i, n, a in step.calls()
+                                ]
+                            }
+                            if step.tool_calls
+                            else {}
+                        ),
+                    },
+                    "finish_reason": "tool_calls" if step.tool_calls else "stop",
                 }
             ],
             "usage": {
@@ -94,7 +111,19 @@ class FakeOpenAI(FakeModelServer):
             if step.chunk_delay:
                 await asyncio.sleep(step.chunk_delay)
             await response.write(_chunk(model, {"content": piece}))
-        await response.write(_chunk(model, {}, "stop"))
+        for index, (call_id, name, raw) in enumerate(step.calls()):
+            first = {
+                "index": index,
+                "id": call_id,
+                "type": "function",
+                "function": {"name": name, "arguments": ""},
+            }
+            await response.write(_chunk(model, {"tool_calls": [first]}))
+            for part in step.halves(raw):
+                more = {"index": index, "function": {"arguments": part}}
+                await response.write(_chunk(model, {"tool_calls": [more]}))
+        finish = "tool_calls" if step.tool_calls else "stop"
+        await response.write(_chunk(model, {}, finish))
         if (body.get("stream_options") or {}).get("include_usage"):
             usage = {
                 "id": "chatcmpl-fake",
