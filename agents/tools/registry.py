@@ -13,7 +13,12 @@ from collections.abc import Awaitable, Callable
 
 from agents.tools.base import Tool, ToolContext
 
-TOOLS: dict[str, tuple[str, str]] = {}
+TOOLS: dict[str, tuple[str, str]] = {
+    "read": ("fs", "agents.tools.files:ReadTool"),
+    "write": ("fs", "agents.tools.files:WriteTool"),
+    "edit": ("fs", "agents.tools.files:EditTool"),
+    "list": ("fs", "agents.tools.files:ListTool"),
+}
 
 # Extra tool lists (MCP), asked for each turn after the built-ins.
 ToolSource = Callable[[ToolContext], Awaitable[list[Tool]]]
