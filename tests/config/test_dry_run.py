@@ -47,7 +47,7 @@ def edited() -> str:
     doc["channels"]["discord"]["streaming"] = "partial"
     doc["bindings"] = []
     doc["agents"]["defaults"]["compaction"] = {"mode": "safeguard"}
-    doc["tools"] = {"exec": {"security": "allowlist"}}
+    doc["hooks"] = {"internal": {"enabled": True}}
     return json.dumps(doc, indent=2)
 
 
@@ -70,9 +70,9 @@ def test_a_dry_run_reports_each_object_added_changed_and_removed(imported: Path)
     )
     assert 'would change agents.defaults: compaction + {"mode": "safeguard"}' in lines
     assert any(line.startswith("would remove bindings[0]") for line in lines)
-    assert "would add tools" in lines
+    assert "would add hooks" in lines
     assert "kept in the file but not acted on by Epiloop:" in lines
-    assert "  tools" in lines and "  channels.discord.streaming" in lines
+    assert "  hooks" in lines and "  channels.discord.streaming" in lines
     assert lines[-1].startswith("dry run: 5 change(s)")
 
 
@@ -123,7 +123,7 @@ def test_the_admin_preview_shows_the_report_and_touches_nothing(
     page = admin_client.get(url).content.decode()
     assert "<li>add agents.list[1]</li>" in page
     assert "groupPolicy &quot;allowlist&quot; -&gt; &quot;open&quot;" in page
-    assert "<li><code>tools</code></li>" in page
+    assert "<li><code>hooks</code></li>" in page
     assert "Import for real" in page
     assert digest(imported) == file_before and database() == db_before
 

@@ -93,9 +93,11 @@ def test_the_report_lists_the_sections_epiloop_does_not_act_on(
 ) -> None:
     lines = _import("openclaw-multi-agent-discord.json5", tmp_path, monkeypatch)
     unused = _section(lines, UNUSED)
-    for path in ("tools", "hooks", "cron", "skills", "channels.whatsapp"):
+    for path in ("hooks", "cron", "skills", "channels.whatsapp"):
         assert path in unused
-    assert "agents.list[*].tools" in unused
+    # `tools` is modelled (profiles, allow/deny): only the keys inside it that are not.
+    assert "tools.elevated" in unused
+    assert "tools" not in unused and "agents.list[*].tools" not in unused
     assert "channels.discord.actions" in unused
     assert "agents.defaults.model" not in unused
     assert "channels.discord.dm.policy -> channels.discord.dmPolicy" in _section(lines, ALIASES)
