@@ -5,6 +5,10 @@ carry the whole text so far and are throttled to one per `DELTA_INTERVAL_S`; the
 ends with exactly one `final` (non-empty text), `aborted` or `error` (with a message), sent
 once the turn is recorded. A delta may already hold the whole reply: only `final` says the
 turn is done and readable.
+
+While the run uses tools, each call shows as two `agent` events (OpenClaw's shape):
+`{runId, sessionKey, seq, ts, stream: "tool", data: {phase: "start" | "result", toolCallId,
+name, args, durationMs, ok, error}}`; their `seq` counts agent events of the run.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class Run:
     last_delta: float = 0.0
     task: asyncio.Task[Any] | None = None
     outcome: dict[str, Any] = field(default_factory=dict)
+    agent_seq: int = 0
 
 
 RUNS: dict[str, Run] = {}
@@ -69,6 +74,30 @@ def _emit(run: Run, state: str, **extra: Any) -> None:
         **extra,
     }
     events.emit("chat", payload, droppable=state == "delta")
+
+
+def _on_tool(run: Run, event: Any) -> None:
+    """A tool call started or finished (`agents.toolloop.ToolEvent`)."""
+    run.agent_seq += 1
+    data: dict[str, Any] = {
+        "phase": event.phase,
+        "toolCallId": event.call_id,
+        "name": event.name,
+        "args": event.args,
+    }
+    if event.phase == "result":
+        data.update(durationMs=event.duration_ms, ok=event.ok)
+        if event.error:
+            data["error"] = event.error
+    payload = {
+        "runId": run.run_id,
+        "sessionKey": run.session_key,
+        "seq": run.agent_seq,
+        "ts": int(time.time() * 1000),
+        "stream": "tool",
+        "data": data,
+    }
+    events.emit("agent", payload, droppable=False)
 
 
 def _on_delta(run: Run, text: str) -> None:
@@ -125,6 +154,7 @@ async def _execute(
             run.session_key,
             message,
             on_delta=lambda text: _on_delta(run, text),
+            on_tool=lambda event: _on_tool(run, event),
             abort=run.abort,
             channel="webchat",
             # The turn is in the database before `final` (and the `agent` method's final

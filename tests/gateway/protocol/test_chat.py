@@ -28,8 +28,15 @@ class Result:
 class ScriptedTurn:
     """Streams `words` one per `step` seconds; honours abort like the real service."""
 
-    def __init__(self, words: list[str], step: float = 0.01, result: Result | None = None) -> None:
+    def __init__(
+        self,
+        words: list[str],
+        step: float = 0.01,
+        result: Result | None = None,
+        tools: list[Any] | None = None,
+    ) -> None:
         self.words, self.step, self.result = words, step, result
+        self.tools = tools or []  # agents.toolloop.ToolEvent values to report first
         self.calls: list[tuple[str, str, str]] = []
 
     async def __call__(
@@ -42,8 +49,12 @@ class ScriptedTurn:
         abort: asyncio.Event | None,
         channel: str = "webchat",
         wait_for_record: bool = False,
+        on_tool: Callable[[Any], None] | None = None,
     ) -> Result:
         self.calls.append((agent_id, session_key, text))
+        for event in self.tools:
+            assert on_tool is not None
+            on_tool(event)
         so_far = ""
         for word in self.words:
             if abort is not None and abort.is_set():
@@ -189,3 +200,33 @@ async def test_chat_events_reach_every_connected_client(conn: Conn, turn: Any) -
     await other.close()
     assert seen["state"] == "final"
     assert seen["runId"] == "k9"
+
+
+async def test_tool_calls_show_as_agent_events_before_the_reply(conn: Conn, turn: Any) -> None:
+    from agents.toolloop import ToolEvent
+
+    turn(
+        ["Done."],
+        tools=[
+            ToolEvent("start", "t1", "read", '{"path": "a.txt"}'),
+            ToolEvent(
+                "result", "t1", "read", '{"path": "a.txt"}', 3, False, "a.txt does not exist"
+            ),
+        ],
+    )
+    await conn.call("chat.send", {"sessionKey": "main", "message": "x", "idempotencyKey": "tools1"})
+    start = (await conn.next_event("agent"))["payload"]
+    result = (await conn.next_event("agent"))["payload"]
+    assert start["runId"] == "tools1" and start["sessionKey"] == "agent:main:main"
+    assert start["stream"] == "tool"
+    assert start["data"] == {
+        "phase": "start",
+        "toolCallId": "t1",
+        "name": "read",
+        "args": '{"path": "a.txt"}',
+    }
+    assert (start["seq"], result["seq"]) == (1, 2)
+    assert result["data"]["phase"] == "result"
+    assert result["data"]["durationMs"] == 3 and result["data"]["ok"] is False
+    assert result["data"]["error"] == "a.txt does not exist"
+    assert (await chat_until_done(conn))[-1]["payload"]["state"] == "final"
