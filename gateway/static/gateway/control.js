@@ -118,6 +118,7 @@
         }));
         break;
       case "chat": onChat(p); break;
+      case "agent": onAgent(p); break;
       case "presence": $("#ov-clients").textContent = String((p.count || (p.presence || []).length) - 1); break;
       case "health": break;
       case "shutdown":
@@ -245,10 +246,70 @@
   // ---------- chat ----------
   function transcript() { return $("#chat-transcript"); }
   function addMessage(role, text, cls) {
-    const node = el("div", { class: "msg " + role + (cls ? " " + cls : "") }, text);
+    const node = el("div", { class: "msg " + role + (cls ? " " + cls : "") });
+    setText(node, text);
     transcript().append(node);
     transcript().scrollTop = transcript().scrollHeight;
     return node;
+  }
+  // Assistant replies are Markdown, rendered as DOM nodes (markdown.js); user text stays plain.
+  function setText(node, text) {
+    if (node.classList.contains("assistant") && window.EpiloopMarkdown) {
+      node.classList.add("md");
+      node.replaceChildren(window.EpiloopMarkdown.render(text));
+    } else node.textContent = text;
+  }
+  // ---------- tool calls: one collapsible card each ----------
+  function toolCard(id, name, args) {
+    const card = el("details", { class: "tool-card running", "data-testid": "tool-card", "data-call": id || "" },
+      el("summary", {}, el("span", { class: "tool-name" }, name || "tool"), " ",
+        el("span", { class: "tool-args" }, args || ""), " ", el("span", { class: "tool-status" }, "running…")),
+      el("pre", { class: "tool-detail" }, args || ""));
+    return card;
+  }
+  function finishCard(card, ok, detail, ms) {
+    if (!card) return;
+    card.classList.remove("running");
+    card.classList.add(ok ? "ok" : "failed");
+    card.querySelector(".tool-status").textContent = (ok ? "done" : "failed") + (ms !== undefined ? " in " + ms + " ms" : "");
+    if (detail) card.append(el("pre", { class: "tool-result" }, detail));
+  }
+  function onAgent(p) {
+    if (p.stream !== "tool" || !p.data) return;
+    let run = runs.get(p.runId);
+    if (!run) {
+      if (!sessionMatches(p.sessionKey || "")) return;
+      run = { node: addMessage("assistant", "", "streaming") };
+      runs.set(p.runId, run);
+    }
+    run.cards = run.cards || {};
+    const d = p.data;
+    if (d.phase === "start") {
+      const card = toolCard(d.toolCallId, d.name, d.args);
+      run.cards[d.toolCallId] = card;
+      transcript().insertBefore(card, run.node);
+    } else if (d.phase === "result") {
+      finishCard(run.cards[d.toolCallId], d.ok !== false, d.error || "", d.durationMs);
+    }
+    transcript().scrollTop = transcript().scrollHeight;
+  }
+  function showHistory(messages) {
+    const cards = {};
+    for (const m of messages) {
+      if (m.role === "toolResult") {
+        finishCard(cards[m.toolCallId], !m.isError, textOf(m));
+        continue;
+      }
+      const role = m.role === "user" ? "user" : "assistant";
+      for (const c of m.content || []) {
+        if (c.type !== "toolCall") continue;
+        const card = toolCard(c.id, c.name, JSON.stringify(c.arguments || {}));
+        cards[c.id] = card;
+        transcript().append(card);
+      }
+      const text = textOf(m);
+      if (text || role === "user") addMessage(role, text);
+    }
   }
   function textOf(message) {
     if (!message) return "";
@@ -269,7 +330,7 @@
     const key = $("#session-picker").value;
     call("chat.history", { sessionKey: key, limit: 200 }).then((res) => {
       transcript().replaceChildren();
-      for (const m of res.messages) addMessage(m.role === "user" ? "user" : "assistant", textOf(m));
+      showHistory(res.messages);
       if (!res.messages.length) transcript().append(el("p", { class: "help" }, "No messages in " + res.sessionKey + " yet."));
     }).catch(() => {});
   }
@@ -282,16 +343,14 @@
     }
     const text = textOf(p.message);
     if (p.state === "delta") {
-      run.node.textContent = text;
+      setText(run.node, text);
     } else {
       run.node.classList.remove("streaming");
-      if (p.state === "final") run.node.textContent = text;
-      else if (p.state === "aborted") {
-        run.node.textContent = text;
+      setText(run.node, text);
+      if (p.state === "aborted") {
         run.node.classList.add("aborted");
         run.node.append(el("span", { class: "state" }, "aborted"));
       } else if (p.state === "error") {
-        run.node.textContent = text;
         run.node.classList.add("error");
         run.node.append(el("span", { class: "state" }, "error: " + (p.errorMessage || "the run failed")));
       }
