@@ -10,8 +10,10 @@ class ChannelsAppConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers config sections and the route explainer's hook; no bot starts here.
-        from channels_app import registry
+        from agents.tools import outbound as tool_outbound
+        from channels_app import outbound, registry
         from channels_app.explain import register
 
         registry.register_config()
         register()
+        tool_outbound.install(outbound.send_text)  # the `message` tool sends through channels

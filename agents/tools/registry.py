@@ -18,6 +18,11 @@ TOOLS: dict[str, tuple[str, str]] = {
     "write": ("fs", "agents.tools.files:WriteTool"),
     "edit": ("fs", "agents.tools.files:EditTool"),
     "list": ("fs", "agents.tools.files:ListTool"),
+    "sessions_list": ("sessions", "agents.tools.sessions:SessionsListTool"),
+    "sessions_history": ("sessions", "agents.tools.sessions:SessionsHistoryTool"),
+    "sessions_send": ("sessions", "agents.tools.sessions:SessionsSendTool"),
+    "session_status": ("sessions", "agents.tools.sessions:SessionStatusTool"),
+    "message": ("messaging", "agents.tools.message:MessageTool"),
 }
 
 # Extra tool lists (MCP), asked for each turn after the built-ins.

@@ -39,9 +39,7 @@ def test_the_stable_part_does_not_change_between_turns(tmp_path: Path) -> None:
 
 
 def test_the_context_gives_the_time_in_the_users_zone() -> None:
-    text = instructions.context(
-        channel="webchat", zone=ZoneInfo("Europe/Paris"), now=NOON_UTC
-    )
+    text = instructions.context(channel="webchat", zone=ZoneInfo("Europe/Paris"), now=NOON_UTC)
     assert "Current time: Monday 2026-03-02 13:00 (CET)." in text
     assert "Your operator is talking to you through Epiloop (webchat)." in text
 

@@ -246,7 +246,13 @@ async def test_a_channel_stranger_is_not_offered_file_tools_but_an_owner_is(
     configure(tmp_path, anthropic=fake_anthropic.url, owners=["discord:1"])
     await reply_to(dm("2", text="hi"))
     await reply_to(dm("1", text="hi"))
-    assert offered(fake_anthropic.requests[0]) == []
+    assert offered(fake_anthropic.requests[0]) == [
+        "message",
+        "session_status",
+        "sessions_history",
+        "sessions_list",
+        "sessions_send",
+    ]
     assert {"read", "write"} <= set(offered(fake_anthropic.requests[1]))
     stranger = fake_anthropic.requests[0].body["system"][-1]["text"]
     assert "not one of your owners" in stranger
