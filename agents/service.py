@@ -1,7 +1,8 @@
 """Agent turns: the one path channels, the WebSocket protocol and `manage.py chat` use.
 
 `reply_to(inbound)` routes a platform message, queues it on its session, runs the model
-with fallbacks and records both messages. `run_turn(agent_id, session_key, text, ...)`
+with fallbacks and tools (`agents.toolloop`, the tools its sender may use) and records the
+messages, tool rounds included. `run_turn(agent_id, session_key, text, ...)`
 does the same for a known session, streaming the whole text so far to `on_delta`.
 """
 
@@ -14,18 +15,17 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypedDict
 
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from agents import agentconf, fallback, instructions, memory, store, toolloop, writes
+from agents import agentconf, memory, store, toolloop, turnsetup, writes
 from agents.inbound import InboundMessage
-from agents.providers import Block
 from agents.queue import Busy, scheduler
 from agents.routing import resolve_route
-from agents.tools import outbound, policy, toolset
-from agents.tools.base import ToolContext
+from agents.tools import policy
+from agents.turnresult import TurnResult as TurnResult
+from agents.turnresult import turn_result
 from config.runtime import current
 
 log = logging.getLogger("epiloop.agent")
@@ -42,22 +42,6 @@ CRASH_TEXT = "Sorry, something went wrong while answering; the gateway log has t
 OnDelta = Callable[[str], Awaitable[None] | None]
 
 drain = writes.drain  # wait until this loop's finished turns are in the database
-
-
-@dataclass
-class TurnResult:
-    text: str  # never empty
-    ok: bool
-    agent_id: str
-    session_key: str
-    model: str = ""  # provider/model that answered
-    provider: str = ""
-    busy: bool = False
-    aborted: bool = False
-    timed_out: bool = False
-    error: str = ""
-    usage: dict[str, int] | None = None
-    latency_ms: int = 0
 
 
 @dataclass
@@ -209,28 +193,17 @@ async def _turn(
     user_at = timezone.now()
     agent = agentconf.info(agent_id)
     cfg = current()
-    ctx = ToolContext(
-        agent_id=agent_id,
-        session_key=session_key,
-        workspace=agent.workspace,
-        config=cfg,
-        channel=channel,
-        chat_kind=who.chat_kind,
-        sender_id=sender_id,
-        sender_name=sender_name,
+    setup = await turnsetup.prepare(
+        agent,
+        session_key,
+        system_prompt,
+        who.channel,
+        who.chat_kind,
+        sender_id,
+        sender_name,
         owner=who.owner,
-        send_text=outbound.SEND,
     )
-    tools = await toolset.for_turn(ctx)
-    hints = [(t.name, t.description) for t in tools.values()]
-    prompt = instructions.system_prompt(agent, system_prompt, hints)
-    tail = instructions.context(
-        channel=channel,
-        chat_kind=who.chat_kind,
-        sender_name=sender_name,
-        owner=who.owner,
-        zone=instructions.user_zone(cfg.agents.defaults.user_timezone),
-    )
+    ctx, tools, prompt, tail = setup.ctx, setup.tools, setup.prompt, setup.tail
     recent = await _recent(session_key, agent_id, channel, text)
     history = store.bounded_history([*recent.rows, ("user", text)])
     began = time.monotonic()
@@ -272,7 +245,7 @@ async def _turn(
     if crashed:
         result = TurnResult(CRASH_TEXT, False, agent_id, session_key, error="internal error")
     else:
-        result = _result(
+        result = turn_result(
             agent_id, session_key, outcome, "".join(parts), aborted, timed_out, timeout
         )
     tokens_in = loop.input_tokens if loop is not None else 0
@@ -280,7 +253,7 @@ async def _turn(
     if result.ok:
         result.usage = {"inputTokens": tokens_in, "outputTokens": tokens_out}
     result.latency_ms = int((time.monotonic() - began) * 1000)
-    steps = _steps(loop)
+    steps = toolloop.stored_steps(loop)
     recent.rows.append(("user", text))
     if result.ok:
         recent.rows.extend((role, said, tuple(blocks)) for role, said, blocks in steps)
@@ -311,16 +284,6 @@ async def _turn(
     return result, record
 
 
-def _steps(loop: toolloop.LoopResult | None) -> list[tuple[str, str, list[Block]]]:
-    """The loop's tool rounds as stored rows: the assistant's calls, then a `tool` row."""
-    if loop is None:
-        return []
-    return [
-        ("assistant" if m.role == "assistant" else "tool", m.content, list(m.blocks))
-        for m in loop.steps
-    ]
-
-
 async def _abortable(
     call: Awaitable[toolloop.LoopResult], abort: asyncio.Event
 ) -> tuple[toolloop.LoopResult | None, bool]:
@@ -336,49 +299,3 @@ async def _abortable(
     with contextlib.suppress(asyncio.CancelledError):
         await task
     return None, True
-
-
-class _Who(TypedDict):
-    agent_id: str
-    session_key: str
-
-
-class _Answerer(TypedDict):
-    model: str
-    provider: str
-
-
-def _result(
-    agent_id: str,
-    session_key: str,
-    outcome: fallback.Outcome | None,
-    streamed: str,
-    aborted: bool,
-    timed_out: bool,
-    timeout: float,
-) -> TurnResult:
-    base: _Who = {"agent_id": agent_id, "session_key": session_key}
-    if aborted:
-        return TurnResult(streamed or "(aborted)", False, aborted=True, error="aborted", **base)
-    if timed_out or outcome is None:
-        note = f"Sorry, the reply timed out after {timeout:g} s."
-        text = f"{streamed}\n\n[{note}]" if streamed else note
-        log.warning("run in %s timed out after %g s", session_key, timeout)
-        return TurnResult(text, False, timed_out=True, error="timeout", **base)
-    ref = outcome.ref
-    named: _Answerer = {
-        "model": str(ref) if ref else "",
-        "provider": ref.provider if ref else "",
-    }
-    usage = None
-    if outcome.output is not None:
-        usage = {
-            "inputTokens": outcome.output.input_tokens,
-            "outputTokens": outcome.output.output_tokens,
-        }
-    if outcome.ok:
-        return TurnResult(outcome.text, True, usage=usage, **named, **base)
-    message = outcome.failure_message()
-    if outcome.cut_off:
-        return TurnResult(f"{outcome.text}\n\n{message}", False, error=message, **named, **base)
-    return TurnResult(message, False, error=message, **named, **base)

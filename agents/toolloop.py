@@ -195,3 +195,13 @@ async def run(
             messages.append(ChatMessage("user", "", (*results, told)))
         else:
             messages.append(step_result)
+
+
+def stored_steps(loop: LoopResult | None) -> list[tuple[str, str, list[Block]]]:
+    """The loop's tool rounds as stored rows: the assistant's calls, then a `tool` row."""
+    if loop is None:
+        return []
+    return [
+        ("assistant" if m.role == "assistant" else "tool", m.content, list(m.blocks))
+        for m in loop.steps
+    ]
