@@ -105,3 +105,36 @@ async def test_reset_and_delete_empty_a_session(client: Client, fake_openai: Fak
     await client.ok("sessions.delete", {"key": key})
     keys = [s["key"] for s in (await client.ok("sessions.list"))["sessions"]]
     assert key not in keys
+
+
+async def test_a_chat_whose_model_writes_then_reads_a_file_shows_the_calls(
+    client: Client, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.script(
+        text="",
+        tool_calls=[{"id": "w1", "name": "write", "input": {"path": "e2e.txt", "content": "x1"}}],
+    )
+    fake_openai.script(
+        text="", tool_calls=[{"id": "r1", "name": "read", "input": {"path": "e2e.txt"}}]
+    )
+    fake_openai.script(text="It says x1.")
+    await client.ok(
+        "chat.send",
+        {"sessionKey": "agent:ops:tools", "message": "Store x1", "idempotencyKey": "e2e-tools"},
+    )
+    final = (await until_done(client, "e2e-tools"))[-1]
+    assert final["state"] == "final" and final["message"]["content"][0]["text"] == "It says x1."
+    started = await client.event("agent", runId="e2e-tools")
+    assert started["payload"]["stream"] == "tool" and started["payload"]["data"]["name"] == "write"
+    history = (await client.ok("chat.history", {"sessionKey": "agent:ops:tools"}))["messages"]
+    assert [m["role"] for m in history] == [
+        "user",
+        "assistant",
+        "toolResult",
+        "assistant",
+        "toolResult",
+        "assistant",
+    ]
+    assert history[1]["content"][0]["name"] == "write"
+    assert history[4]["content"][0]["text"] == "x1"
+    assert history[5]["content"][0]["text"] == "It says x1."
