@@ -257,3 +257,23 @@ def test_runchannel_telegram_runs_the_bot_alone_from_the_environment(tmp_path: P
     finally:
         assert gw.stop() == 0
         tg.stop()
+
+
+def test_a_strangers_turn_is_not_offered_file_tools(
+    polling_bot: tuple[GatewayProcess, FakeTelegram], fake_openai: FakeOpenAI
+) -> None:
+    gw, tg = polling_bot
+    fake_openai.script(
+        text="",
+        tool_calls=[{"id": "w1", "name": "write", "input": {"path": "pwn.txt", "content": "x"}}],
+    )
+    fake_openai.script(text="I cannot write files for you.")
+    before = len(tg.sent(chat_id=42))
+    tg.dm("write pwn.txt", user_id=42, username="alice")  # allowed to chat, not an owner
+    message = tg.wait_for_sent(before + 1, chat_id=42)[-1]
+    assert message["text"] == "I cannot write files for you."
+    first, second = fake_openai.requests[-2:]
+    offered = {t["function"]["name"] for t in first.body.get("tools", [])}
+    assert offered and not offered & {"read", "write", "edit", "list"}
+    assert "not available" in second.body["messages"][-1]["content"]
+    assert not list(gw.state_dir.rglob("pwn.txt"))
