@@ -13,7 +13,10 @@ from collections.abc import Awaitable, Callable
 
 from agents.tools.base import Tool, ToolContext
 
-TOOLS: dict[str, tuple[str, str]] = {}
+TOOLS: dict[str, tuple[str, str]] = {
+    "web_fetch": ("web", "agents.tools.web_fetch:WebFetch"),
+    "web_search": ("web", "agents.tools.web_search:WebSearch"),
+}
 
 # Extra tool lists (MCP), asked for each turn after the built-ins.
 ToolSource = Callable[[ToolContext], Awaitable[list[Tool]]]
