@@ -16,6 +16,7 @@ Imported only when a web tool first runs (httpx and httpcore are not loaded at s
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterable
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 
@@ -77,12 +78,12 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
 
 
 class PinnedTransport(httpx.AsyncHTTPTransport):
-    def __init__(self, backend: PinnedBackend) -> None:
+    def __init__(self, backend: PinnedBackend, ssl_context: ssl.SSLContext | None = None) -> None:
         super().__init__(trust_env=False)
         # httpx builds its pool without a way to pass a network backend; the pool it built
         # has opened nothing yet, so it is replaced by the same pool over our backend.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
             max_connections=20,
             max_keepalive_connections=10,
             keepalive_expiry=5.0,
@@ -107,16 +108,20 @@ def _no_cookies() -> CookieJar:
 
 
 def fetch_client(
-    allow_private: bool, resolve: Resolver, inner: httpcore.AsyncNetworkBackend | None = None
+    allow_private: bool,
+    resolve: Resolver,
+    inner: httpcore.AsyncNetworkBackend | None = None,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> httpx.AsyncClient:
     """The running loop's client for this policy (made on first use, closed with the
-    provider clients by `agents.providers.clients.close_all`)."""
+    provider clients by `agents.providers.clients.close_all`). `inner` and `ssl_context`
+    are for tests (a pretend network, a test CA); by default the system's and certifi's."""
 
     def make() -> WebClient:
         backend = PinnedBackend(allow_private, resolve, inner)
         return WebClient(
             httpx.AsyncClient(
-                transport=PinnedTransport(backend),
+                transport=PinnedTransport(backend, ssl_context),
                 follow_redirects=False,
                 trust_env=False,
                 cookies=_no_cookies(),
@@ -124,7 +129,7 @@ def fetch_client(
             )
         )
 
-    return cached(("web_fetch", allow_private, resolve, inner), make).http
+    return cached(("web_fetch", allow_private, resolve, inner, ssl_context), make).http
 
 
 def api_client() -> httpx.AsyncClient:

@@ -8,6 +8,7 @@ httpx, httpcore and trafilatura are imported on the first call, not with this mo
 from __future__ import annotations
 
 import asyncio
+import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,11 +47,14 @@ class WebFetch:
         self,
         resolve: Resolver = system_resolve,
         network: httpcore.AsyncNetworkBackend | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        # Tests inject a resolver that knows `public.test` and a network that routes its
-        # "public" address to a loopback server; the gateway uses the system's.
+        # Tests inject a resolver that knows `public.test`, a network that routes its
+        # "public" address to a loopback server, and a context that trusts a test CA; the
+        # gateway uses the system's resolver and network and certifi's CAs.
         self.resolve = resolve
         self.network = network
+        self.ssl_context = ssl_context
 
     def input_schema(self) -> JsonObject:
         return {
@@ -95,7 +99,9 @@ class WebFetch:
         from agents.tools.pinned import fetch_client
         from agents.tools.readable import kind
 
-        client = fetch_client(cfg.allow_private_network, self.resolve, self.network)
+        client = fetch_client(
+            cfg.allow_private_network, self.resolve, self.network, self.ssl_context
+        )
         target = _http_url(url)
         for hop in range(MAX_REDIRECTS + 1):
             try:
@@ -106,7 +112,7 @@ class WebFetch:
                             raise ToolError(
                                 f"refused: more than {MAX_REDIRECTS} redirects from {url}"
                             )
-                        target = _http_url(str(resp.url.join(location)))
+                        target = _http_url(location, base=resp.url)
                         continue
                     if resp.status_code >= 400:
                         raise ToolError(
@@ -135,15 +141,16 @@ def _max_chars(asked: object, ceiling: int) -> int:
     return min(asked, ceiling)
 
 
-def _http_url(url: str) -> httpx.URL:
+def _http_url(url: str, base: httpx.URL | None = None) -> httpx.URL:
+    """`url` (a redirect's Location is resolved against `base`), http or https only."""
     import httpx
 
     try:
-        parsed = httpx.URL(url)
+        parsed = base.join(url) if base is not None else httpx.URL(url)
     except httpx.InvalidURL as exc:
         raise ToolError(f"not a valid URL: {url} ({exc})") from None
     if parsed.scheme not in ("http", "https"):
-        raise ToolError(f"refused: {url} is not an http:// or https:// URL")
+        raise ToolError(f"refused: {parsed} is not an http:// or https:// URL")
     if not parsed.host:
         raise ToolError(f"not a valid URL: {url} (no host)")
     return parsed

@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from agents.tools.web_fetch import WebFetch
 from config.schema import EpiloopConfig
 from tests.fakes.web.network import PUBLIC, FakeInternet, resolve
 from tests.fakes.web.site import FakeSite
+from tests.fakes.web.tls import ThrowawayCA
 
 HINT = "; set tools.web.fetch.allowPrivateNetwork to allow it"
 
@@ -269,3 +271,32 @@ def test_loading_the_web_tools_loads_no_http_or_extraction_library() -> None:
         cwd=Path(__file__).resolve().parents[3],
     )
     assert done.stdout.strip() == "[]"
+
+
+@pytest.fixture(scope="module")
+def tls_site() -> Iterator[tuple[FakeSite, ThrowawayCA]]:
+    ca = ThrowawayCA("public.test")
+    site = FakeSite(ca.server_context()).start()
+    yield site, ca
+    site.stop()
+
+
+async def test_https_keeps_the_host_name_for_sni_and_the_certificate_check(
+    tls_site: tuple[FakeSite, ThrowawayCA], internet: FakeInternet, tmp_path: Path
+) -> None:
+    site, ca = tls_site
+    tool = WebFetch(resolve=resolve, network=internet, ssl_context=ca.client_context())
+    out = await tool.run({"url": f"https://public.test:{site.port}/article"}, context(tmp_path))
+    assert "# How the tides work" in out
+    assert internet.connected == [str(PUBLIC)]
+    assert ca.server_names[-1] == "public.test"
+
+
+async def test_https_still_refuses_a_certificate_for_another_name(
+    tls_site: tuple[FakeSite, ThrowawayCA], internet: FakeInternet, tmp_path: Path
+) -> None:
+    site, ca = tls_site
+    tool = WebFetch(resolve=resolve, network=internet, ssl_context=ca.client_context())
+    ctx = context(tmp_path, allowPrivateNetwork=True)
+    with pytest.raises(ToolError, match=r"^could not fetch https://127\.0\.0\.1:\d+/article: .*"):
+        await tool.run({"url": f"https://127.0.0.1:{site.port}/article"}, ctx)

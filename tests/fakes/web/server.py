@@ -3,6 +3,7 @@ recording what it was asked."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 from dataclasses import dataclass
 from typing import TypeVar
@@ -22,7 +23,8 @@ class Seen:
 
 
 class LoopbackServer:
-    def __init__(self) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.ssl_context = ssl_context  # serve HTTPS with this
         self.requests: list[Seen] = []
         self.port = 0
         self._lock = threading.Lock()
@@ -31,7 +33,8 @@ class LoopbackServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.ssl_context else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def reset(self) -> None:
         with self._lock:
@@ -57,7 +60,7 @@ class LoopbackServer:
         self.add_routes(app)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.ssl_context).start()
         self.port = self._runner.addresses[0][1]
 
     def add_routes(self, app: web.Application) -> None:

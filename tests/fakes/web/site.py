@@ -4,6 +4,7 @@ slow body, redirects and errors."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 
 from aiohttp import web
 
@@ -32,8 +33,8 @@ BIG_CHUNKS = 48  # 3 MiB
 
 
 class FakeSite(LoopbackServer):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+        super().__init__(ssl_context)
         self.big_chunks_sent = 0
 
     def reset(self) -> None:
