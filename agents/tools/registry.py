@@ -23,6 +23,8 @@ TOOLS: dict[str, tuple[str, str]] = {
     "sessions_send": ("sessions", "agents.tools.sessions:SessionsSendTool"),
     "session_status": ("sessions", "agents.tools.sessions:SessionStatusTool"),
     "message": ("messaging", "agents.tools.message:MessageTool"),
+    "web_fetch": ("web", "agents.tools.web_fetch:WebFetch"),
+    "web_search": ("web", "agents.tools.web_search:WebSearch"),
 }
 
 # Extra tool lists (MCP), asked for each turn after the built-ins.
