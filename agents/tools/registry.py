@@ -13,7 +13,9 @@ from collections.abc import Awaitable, Callable
 
 from agents.tools.base import Tool, ToolContext
 
-TOOLS: dict[str, tuple[str, str]] = {}
+TOOLS: dict[str, tuple[str, str]] = {
+    "exec": ("runtime", "agents.tools.exec:ExecTool"),
+}
 
 # Extra tool lists (MCP), asked for each turn after the built-ins.
 ToolSource = Callable[[ToolContext], Awaitable[list[Tool]]]
