@@ -105,6 +105,22 @@ async def test_a_background_child_does_not_outlive_a_finished_command(tmp_path: 
     assert sessions_alive(int(out.splitlines()[0])) == []
 
 
+async def test_an_aborted_turn_takes_its_command_down_with_it(tmp_path: Path) -> None:
+    ctx = context(tmp_path)
+    pid_file = tmp_path / "workspace" / "sid"
+    task = asyncio.ensure_future(run(ctx, f"echo $$ > {pid_file}; sleep 30 & sleep 30"))
+    for _ in range(200):
+        if pid_file.exists() and pid_file.read_text().strip():
+            break
+        await asyncio.sleep(0.02)
+    sid = int(pid_file.read_text())
+    assert sessions_alive(sid)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert sessions_alive(sid) == []
+
+
 async def test_long_output_is_cut_with_a_note(tmp_path: Path) -> None:
     ctx = context(tmp_path, maxOutputChars=100)
     out = await run(ctx, "seq 1 10000")
