@@ -5,15 +5,22 @@ An owner is listed in the agent's `agents.list[].owners` as `"<channel>:<sender 
 a bare sender id (any channel). Owners are answered even where the access policy would not
 let them talk to the agent (a group that needs a mention); anyone else gets the policy's
 treatment and, when the policy lets them through, one line of refusal.
+
+When a turn that came from a chat asks for approval, that chat is told the id (`notify`,
+subscribed to the broker when the channels start).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from agents import sessionkeys
 from agents.inbound import InboundMessage
-from agents.tools.approvals import BROKER, parse_decision
+from agents.tools.approvals import BROKER, Change, parse_decision
 from agents.tools.base import Decision
 from config.schema import EpiloopConfig
 
@@ -25,6 +32,10 @@ _COMMAND = re.compile(
 _OPTIONS: dict[str, Decision] = {"once": "approve-once", "always": "approve-always"}
 REFUSAL = "Only an owner of this agent can answer approvals (agents.list[].owners)."
 USAGE = "Usage: /approve ID, /approve ID always, or /deny ID."
+
+log = logging.getLogger("epiloop.approvals")
+_sending: set[asyncio.Task[str]] = set()
+_unsubscribe: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -95,3 +106,51 @@ def _pending_line(inbound: InboundMessage, config: EpiloopConfig) -> str:
 def _short(text: str, limit: int = 80) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def chat_target(session_key: str) -> tuple[str, str] | None:
+    """(channel, target in the platform's words) of the chat a session lives in, if any."""
+    parsed = sessionkeys.parse(session_key)
+    if parsed is None or not parsed.channel or not parsed.peer:
+        return None
+    if parsed.kind == "dm":
+        return parsed.channel, f"user:{parsed.peer}"
+    if parsed.kind in ("group", "channel"):
+        topic = f":topic:{parsed.topic}" if parsed.topic else ""
+        return parsed.channel, parsed.peer + topic
+    return None
+
+
+def notify(change: Change) -> None:
+    """Tell the chat a turn came from that it is waiting for an owner's answer."""
+    from channels_app import runner
+
+    if change.kind != "requested":
+        return
+    pending = change.pending
+    where = chat_target(pending.request.session_key)
+    adapter = runner.RUNNING.get(where[0]) if where else None
+    if where is None or adapter is None:
+        return
+    wait_s = max(1, (pending.expires_at_ms - pending.created_at_ms) // 1000)
+    text = (
+        f"Approval needed ({pending.request.tool}): {_short(pending.request.summary, 300)}\n"
+        f"An owner replies /approve {pending.id}, /approve {pending.id} always, or "
+        f"/deny {pending.id} (within {wait_s} s)."
+    )
+    task = asyncio.ensure_future(adapter.send_text(where[1], text))
+    _sending.add(task)
+    task.add_done_callback(_sent)
+
+
+def _sent(task: asyncio.Task[str]) -> None:
+    _sending.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("could not post an approval request to the chat: %s", task.exception())
+
+
+def install() -> None:
+    """Subscribe `notify` to the broker once per process (the runner does it)."""
+    global _unsubscribe
+    if _unsubscribe is None:
+        _unsubscribe = BROKER.subscribe(notify)

@@ -11,7 +11,7 @@ import pytest
 from agents.inbound import InboundMessage
 from agents.tools.approvals import BROKER
 from agents.tools.base import ApprovalRequest, Decision
-from channels_app import approvals, registry
+from channels_app import approvals, registry, runner
 from config import runtime, schema_channels
 from config.schema import EpiloopConfig
 from tests.channels_app.echo.adapter import EchoAdapter
@@ -171,3 +171,53 @@ def test_the_command_is_found_after_mentions_and_telegrams_bot_suffix() -> None:
     assert approvals.parse("/deny abc123") == approvals.ApprovalCommand("abc123", "deny")
     assert approvals.parse("/approve abc123 sometimes") == approvals.ApprovalCommand("abc123", None)
     assert approvals.parse("approve abc123") is None
+
+
+def test_the_chat_of_a_session_is_found_from_its_key() -> None:
+    assert approvals.chat_target("agent:main:discord:dm:42") == ("discord", "user:42")
+    assert approvals.chat_target("agent:main:discord:channel:555") == ("discord", "555")
+    assert approvals.chat_target("agent:ops:telegram:group:-100:topic:7") == (
+        "telegram",
+        "-100:topic:7",
+    )
+    assert approvals.chat_target("agent:main:main") is None
+    assert approvals.chat_target("agent:main:dm:42") is None
+
+
+class Posting(EchoAdapter):
+    """The echo adapter, recording what is posted to a target."""
+
+    def __init__(self, config: EpiloopConfig) -> None:
+        super().__init__(config)
+        self.posted: list[tuple[str, str]] = []
+
+    async def send_text(self, target: str, text: str) -> str:
+        self.posted.append((target, text))
+        return "1"
+
+
+async def test_the_chat_a_turn_came_from_is_told_the_id_to_approve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    adapter = Posting(make_config())
+    monkeypatch.setitem(runner.RUNNING, "echo", adapter)
+    unsubscribe = BROKER.subscribe(approvals.notify)
+    try:
+        task = asyncio.ensure_future(
+            BROKER.ask(ApprovalRequest("exec", "make deploy", "main", "agent:main:echo:dm:42"), 5)
+        )
+        for _ in range(100):
+            if adapter.posted:
+                break
+            await asyncio.sleep(0.01)
+        [(target, text)] = adapter.posted
+        [pending] = BROKER.pending()
+        assert target == "user:42"
+        assert text == (
+            "Approval needed (exec): make deploy\n"
+            f"An owner replies /approve {pending.id}, /approve {pending.id} always, or "
+            f"/deny {pending.id} (within 5 s)."
+        )
+        task.cancel()
+    finally:
+        unsubscribe()
