@@ -89,11 +89,17 @@ async def kill_group(proc: asyncio.subprocess.Process) -> None:
     if not _signal_group(pgid, signal.SIGTERM):
         await _reap(proc)
         return
-    deadline = asyncio.get_running_loop().time() + TERM_GRACE_S
-    while _group_alive(pgid) and asyncio.get_running_loop().time() < deadline:
-        await asyncio.sleep(0.05)
-    _signal_group(pgid, signal.SIGKILL)
+    await _wait_gone(pgid, TERM_GRACE_S)
+    if _signal_group(pgid, signal.SIGKILL):
+        # Back only once nothing runs: "killed" must mean gone, not dying.
+        await _wait_gone(pgid, TERM_GRACE_S)
     await _reap(proc)
+
+
+async def _wait_gone(pgid: int, limit: float) -> None:
+    deadline = asyncio.get_running_loop().time() + limit
+    while _group_alive(pgid) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.02)
 
 
 async def _reap(proc: asyncio.subprocess.Process) -> None:
@@ -110,12 +116,29 @@ def _signal_group(pgid: int, sig: signal.Signals) -> bool:
 
 
 def _group_alive(pgid: int) -> bool:
+    """Does a process of the group still run? Zombies do not count: the shell is reaped by
+    asyncio, orphans by init, and an init that never reaps (some containers) must not make
+    every call wait out the grace period."""
     try:
         os.killpg(pgid, 0)
     except (ProcessLookupError, PermissionError):
         return False
-    # A zombie leader still counts as a member until reaped; reaping happens after.
-    return True
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return True  # no /proc: trust killpg
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # After the command name: state, ppid, pgrp.
+        if len(fields) > 2 and fields[0] != b"Z" and int(fields[2]) == pgid:
+            return True
+    return False
 
 
 class _Collector:
