@@ -477,9 +477,15 @@
   function resolveApproval(id, decision) {
     const card = approvalCard(id);
     if (card) card.querySelectorAll("button").forEach((b) => { b.disabled = true; });
-    send("exec.approval.resolve", { id, decision })
+    // Through a promise, so a send on a closed socket is an error here like any other.
+    Promise.resolve().then(() => send("exec.approval.resolve", { id, decision }))
       .then(() => removeApproval(id))
-      .catch((err) => { removeApproval(id); notice("Approval " + id + ": " + (err.message || err), "error"); });
+      .catch((err) => {
+        const msg = err.message || String(err);
+        if (/unknown or expired/.test(msg)) removeApproval(id);  // answered elsewhere or timed out
+        else if (card) card.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+        notice("Approval " + id + ": " + msg, "error");
+      });
   }
 
   // ---------- wiring ----------
