@@ -18,7 +18,7 @@ import logging
 from asgiref.sync import sync_to_async
 
 from agents.inbound import InboundMessage
-from channels_app import drops, policy
+from channels_app import approvals, drops, policy
 from channels_app.chunking import split_reply
 from channels_app.contract import Adapter, ReplyText
 from channels_app.policy.dm import PairingAttempt
@@ -35,12 +35,21 @@ async def agent_reply(inbound: InboundMessage, *, system_prompt: str = "") -> Re
 
 async def handle(adapter: Adapter, inbound: InboundMessage) -> None:
     adapter.state.inbound()
+    # `/approve ID` and `/deny ID` never reach the model; an owner's is answered even where
+    # the policy would not let them talk (channels_app/approvals.py).
+    command = approvals.parse(inbound.text)
+    if command is not None and approvals.may_answer(command, inbound, adapter.config):
+        await send(adapter, inbound, approvals.answer(command, inbound, adapter.config), quote=True)
+        return
     decision = await decide(inbound, adapter.config)
     if not decision.allowed:
         if not decision.quiet:
             await drops.arecord_drop(inbound, decision.reason)
         if decision.reply:
             await send(adapter, inbound, decision.reply, quote=False)
+        return
+    if command is not None:
+        await send(adapter, inbound, approvals.REFUSAL, quote=True)
         return
     try:
         async with adapter.typing(inbound):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from channels_app import registry
+from channels_app import approvals, registry
 from channels_app.contract import Adapter
 from config.schema import EpiloopConfig
 
@@ -16,6 +16,7 @@ RUNNING: dict[str, Adapter] = {}
 
 
 async def start_enabled(config: EpiloopConfig, only: str | None = None) -> None:
+    approvals.install()  # chats hear about the approvals their turns wait for
     for name in registry.names():
         if only and name != only:
             continue

@@ -15,6 +15,11 @@ class GatewayConfig(AppConfig):
         from gateway.admin_login import GatewayLoginForm
         from gateway.models import GatewaySettings, MessagesSettings, SessionSettings
 
+        # Pending tool approvals become protocol events (agents cannot import the gateway).
+        from gateway.protocol import approvals
+
+        approvals.install()
+
         admin.site.login_form = GatewayLoginForm
         admin.site.login_template = "gateway/admin_login.html"
         admin.site.site_header = "Epiloop administration"

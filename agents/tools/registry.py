@@ -25,6 +25,7 @@ TOOLS: dict[str, tuple[str, str]] = {
     "message": ("messaging", "agents.tools.message:MessageTool"),
     "web_fetch": ("web", "agents.tools.web_fetch:WebFetch"),
     "web_search": ("web", "agents.tools.web_search:WebSearch"),
+    "exec": ("runtime", "agents.tools.exec:ExecTool"),
 }
 
 # Extra tool lists (MCP), asked for each turn after the built-ins.

@@ -6,7 +6,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-EVENTS = ["connect.challenge", "chat", "agent", "tick", "health", "presence", "shutdown"]
+EVENTS = [
+    "connect.challenge",
+    "chat",
+    "agent",
+    "tick",
+    "health",
+    "presence",
+    "shutdown",
+    "exec.approval.requested",
+    "exec.approval.resolved",
+]
 
 
 class Conn(Protocol):
@@ -36,6 +46,7 @@ def methods() -> dict[str, Handler]:
     if _methods is None:
         from gateway.protocol.methods import (
             agents,
+            approvals,
             channels,
             chat,
             config,
@@ -45,7 +56,7 @@ def methods() -> dict[str, Handler]:
         )
 
         merged: dict[str, Handler] = {}
-        for module in (system, chat, sessions, channels, agents, config, usage):
+        for module in (system, chat, sessions, channels, agents, config, usage, approvals):
             merged.update(module.METHODS)
         _methods = merged
     return _methods

@@ -119,6 +119,8 @@
         break;
       case "chat": onChat(p); break;
       case "agent": onAgent(p); break;
+      case "exec.approval.requested": showApproval(p); break;
+      case "exec.approval.resolved": removeApproval(p.id); break;
       case "presence": $("#ov-clients").textContent = String((p.count || (p.presence || []).length) - 1); break;
       case "health": break;
       case "shutdown":
@@ -145,6 +147,7 @@
     $("#ov-clients").textContent = String((hello.snapshot.presence || []).length - 1);
     uptimeBase = { ms: hello.snapshot.uptimeMs, at: Date.now() };
     refreshAll();
+    loadApprovals();
     logCursor = null; logLines = [];
     pollLog();
     logTimer = setInterval(pollLog, 1000);
@@ -483,6 +486,65 @@
     agents.forEach((a, j) => legend.append(el("span", {}, el("i", { style: "background:" + COLORS[j % COLORS.length] }), a)));
     legend.append(el("span", {}, "estimated cost: $" + cost.toFixed(4)));
     box.append(legend);
+  }
+
+  // ---------- approvals (a card per pending exec approval) ----------
+  const approvalTimers = new Map(); // id -> expiry timer
+  function loadApprovals() {
+    for (const id of [...approvalTimers.keys()]) removeApproval(id);
+    send("exec.approvals.list").then((res) => (res.approvals || []).forEach(showApproval)).catch(() => {});
+  }
+  function approvalCard(id) { return document.querySelector('[data-testid=approval-card][data-approval-id="' + CSS.escape(id) + '"]'); }
+  function showApproval(p) {
+    if (!p || !p.id || approvalCard(p.id)) return;
+    // The server says when a request expires (its `resolved` event removes the card); this
+    // countdown only shows it. Whatever the server lists is still open, so when the clocks
+    // disagree so much that it looks expired already, count down its whole lifetime.
+    const life = Math.max(0, (p.expiresAtMs || 0) - (p.createdAtMs || 0));
+    const left0 = (p.expiresAtMs || 0) - Date.now();
+    const expiresAt = Date.now() + (left0 > 0 ? Math.min(left0, life) : life);
+    const left = el("span", { class: "meta approval-expiry" });
+    const button = (testid, label, decision, cls) => el("button", {
+      type: "button", class: "button" + (cls ? " " + cls : ""), "data-testid": testid,
+      onclick: () => resolveApproval(p.id, decision),
+    }, label);
+    const card = el("div", { class: "ctl-approval", "data-testid": "approval-card", "data-approval-id": p.id, role: "alert" },
+      el("div", {}, el("strong", {}, (p.tool || "exec") + " wants to run"), " ",
+        el("span", { class: "meta" }, "agent " + (p.agentId || "?") + " · " + (p.sessionKey || "") + " · id " + p.id)),
+      el("pre", { class: "approval-command", "data-testid": "approval-command" }, p.command || ""),
+      el("div", { class: "ctl-row" },
+        button("approval-approve", "Approve once", "allow-once", "default"),
+        button("approval-always", "Always", "allow-always"),
+        button("approval-deny", "Deny", "deny", "approval-deny"), left));
+    $("#approvals").append(card);
+    $("#approvals-panel").hidden = false;
+    const tick = () => {
+      const ms = expiresAt - Date.now();
+      if (ms <= 0) { removeApproval(p.id); return; }
+      left.textContent = "expires in " + fmtDuration(ms).replace(/^0m /, "");
+      approvalTimers.set(p.id, setTimeout(tick, Math.min(1000, ms)));
+    };
+    tick();
+  }
+  function removeApproval(id) {
+    clearTimeout(approvalTimers.get(id));
+    approvalTimers.delete(id);
+    const card = id ? approvalCard(id) : null;
+    if (card) card.remove();
+    if (!$("#approvals").children.length) $("#approvals-panel").hidden = true;
+  }
+  function resolveApproval(id, decision) {
+    const card = approvalCard(id);
+    if (card) card.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+    // Through a promise, so a send on a closed socket is an error here like any other.
+    Promise.resolve().then(() => send("exec.approval.resolve", { id, decision }))
+      .then(() => removeApproval(id))
+      .catch((err) => {
+        const msg = err.message || String(err);
+        if (/unknown or expired/.test(msg)) removeApproval(id);  // answered elsewhere or timed out
+        else if (card) card.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+        notice("Approval " + id + ": " + msg, "error");
+      });
   }
 
   // ---------- wiring ----------
