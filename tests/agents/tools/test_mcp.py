@@ -1,0 +1,267 @@
+"""MCP servers' tools: a real MCP server (the SDK's server side, tests/fakes/mcp/server.py)
+over stdio and streamable HTTP, and servers that cannot start."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from agents.tools import mcp as mcp_tools
+from agents.tools.base import Tool, ToolContext, ToolError
+from agents.tools.mcp import Manager
+from config.schema import EpiloopConfig
+from config.schema_tools import McpConfig, McpServer
+from tests.fakes.mcp.fixtures import free_port, mcp_http_url, stdio_server
+
+__all__ = ["mcp_http_url"]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def manager(tmp_path: Path, clock: Clock) -> AsyncIterator[Manager]:
+    found = Manager(stderr_dir=tmp_path / "mcp", start_timeout=30, clock=clock)
+    yield found
+    await found.close()
+
+
+def ctx(**servers: McpServer) -> ToolContext:
+    cfg = EpiloopConfig(mcp=McpConfig(servers=servers))
+    return ToolContext(
+        agent_id="main", session_key="agent:main:main", workspace=Path("."), config=cfg
+    )
+
+
+def by_name(tools: list[Tool]) -> dict[str, Tool]:
+    return {tool.name: tool for tool in tools}
+
+
+async def test_a_stdio_servers_tools_are_offered_as_server__tool_in_group_mcp(
+    manager: Manager,
+) -> None:
+    tools = by_name(await manager.tools({"fake": stdio_server()}))
+
+    assert {"fake__add", "fake__echo", "fake__fail", "fake__env"} <= set(tools)
+    add = tools["fake__add"]
+    assert add.group == "mcp"
+    assert add.description == "Add two integers."
+    schema = add.input_schema()
+    assert schema["type"] == "object"
+    assert set(schema["properties"]) == {"a", "b"}
+    assert manager.statuses()["fake"] == {"state": "ready", "tools": len(tools), "error": ""}
+
+
+async def test_calling_a_tool_returns_its_text_content(manager: Manager) -> None:
+    tools = by_name(await manager.tools({"fake": stdio_server()}))
+
+    assert await tools["fake__add"].run({"a": 2, "b": 3}, ctx()) == "5"
+    assert await tools["fake__echo"].run({"text": "héllo"}, ctx()) == "héllo"
+    picture = await tools["fake__picture"].run({}, ctx())
+    assert picture.startswith("[image: image/png, ") and picture.endswith(" bytes not shown]")
+
+
+async def test_an_is_error_result_is_raised_as_a_tool_error_with_its_text(
+    manager: Manager,
+) -> None:
+    tools = by_name(await manager.tools({"fake": stdio_server()}))
+
+    with pytest.raises(ToolError, match="disk is full"):
+        await tools["fake__fail"].run({"message": "disk is full"}, ctx())
+    assert await tools["fake__echo"].run({"text": "still up"}, ctx()) == "still up"
+
+
+async def test_a_slow_tool_is_a_tool_error_after_the_call_timeout(manager: Manager) -> None:
+    manager.call_timeout = 0.3
+    tools = by_name(await manager.tools({"fake": stdio_server()}))
+
+    with pytest.raises(ToolError, match="did not answer within 0.3 s"):
+        await tools["fake__sleep"].run({"seconds": 5}, ctx())
+
+
+async def test_the_server_is_started_once_and_kept_for_later_turns(manager: Manager) -> None:
+    first = by_name(await manager.tools({"fake": stdio_server()}))
+    pid = await first["fake__pid"].run({}, ctx())
+    second = by_name(await manager.tools({"fake": stdio_server()}))
+
+    assert await second["fake__pid"].run({}, ctx()) == pid
+
+
+async def test_the_server_gets_its_env_and_path_but_none_of_the_gateways_secrets(
+    manager: Manager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_API_KEY", "sk-fake-0123456789")
+    tools = by_name(await manager.tools({"fake": stdio_server(env={"GREETING": "hi"})}))
+    env = tools["fake__env"]
+
+    assert await env.run({"name": "FAKE_API_KEY"}, ctx()) == "<unset>"
+    assert await env.run({"name": "GREETING"}, ctx()) == "hi"
+    assert await env.run({"name": "PATH"}, ctx()) == os.environ["PATH"]
+
+
+async def test_a_streamable_http_servers_tools_are_listed_and_called(
+    manager: Manager, mcp_http_url: str
+) -> None:
+    spec = McpServer(url=mcp_http_url, headers={"X-Test": "1"})
+    tools = by_name(await manager.tools({"remote": spec}))
+
+    assert await tools["remote__add"].run({"a": 40, "b": 2}, ctx()) == "42"
+    with pytest.raises(ToolError, match="nope"):
+        await tools["remote__fail"].run({"message": "nope"}, ctx())
+
+
+@pytest.mark.parametrize(
+    ("spec", "error"),
+    [
+        (
+            McpServer(command="/nonexistent/mcp-server"),
+            "command not found: /nonexistent/mcp-server",
+        ),
+        (stdio_server("exit"), "Connection closed (stderr: fake MCP server: refusing to start)"),
+        (McpServer(url=f"http://127.0.0.1:{free_port()}/mcp"), "ConnectError"),
+        (McpServer(), "it needs a command (stdio) or a url (streamable HTTP)"),
+    ],
+    ids=["nonexistent-command", "exits-at-once", "http-nothing-listening", "neither"],
+)
+async def test_a_server_that_cannot_start_is_one_log_line_and_a_status_not_an_exception(
+    manager: Manager, caplog: pytest.LogCaptureFixture, spec: McpServer, error: str
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="epiloop.agent"):
+        tools = await manager.tools({"broken": spec, "fake": stdio_server()})
+
+    assert {tool.name for tool in tools} >= {"fake__add"}
+    assert not [tool for tool in tools if tool.name.startswith("broken__")]
+    [line] = [r.getMessage() for r in caplog.records if "broken" in r.getMessage()]
+    assert line.startswith("MCP server broken failed to start: ")
+    assert line.endswith("; its tools are not offered")
+    assert error in line
+    status = manager.statuses()["broken"]
+    assert status["state"] == "failed" and status["tools"] == 0
+    assert error in str(status["error"])
+
+
+async def test_a_failed_server_is_retried_after_a_growing_pause_not_every_turn(
+    manager: Manager, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    servers = {"broken": McpServer(command="/nonexistent/mcp-server")}
+
+    def failures() -> int:
+        return sum("failed to start" in r.getMessage() for r in caplog.records)
+
+    with caplog.at_level(logging.WARNING, logger="epiloop.agent"):
+        await manager.tools(servers)
+        await manager.tools(servers)
+        clock.now += 4.9
+        await manager.tools(servers)
+        assert failures() == 1
+        clock.now += 0.2
+        await manager.tools(servers)
+        assert failures() == 2
+        clock.now += 9.0  # the second pause is 10 s
+        await manager.tools(servers)
+        assert failures() == 2
+        clock.now += 1.1
+        await manager.tools(servers)
+        assert failures() == 3
+
+
+async def test_a_server_that_dies_mid_call_is_a_tool_error_then_restarts_on_a_later_turn(
+    manager: Manager, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    servers = {"fake": stdio_server()}
+    tools = by_name(await manager.tools(servers))
+
+    with caplog.at_level(logging.WARNING, logger="epiloop.agent"), pytest.raises(ToolError):
+        await tools["fake__crash"].run({}, ctx())
+    assert manager.statuses()["fake"]["state"] == "failed"
+    assert "MCP server fake stopped: " in caplog.text
+    assert await manager.tools(servers) == []
+    with pytest.raises(ToolError, match="not running"):
+        await tools["fake__echo"].run({"text": "x"}, ctx())
+
+    clock.now += 5
+    again = by_name(await manager.tools(servers))
+    assert await again["fake__echo"].run({"text": "back"}, ctx()) == "back"
+    assert await tools["fake__echo"].run({"text": "old tool, new process"}, ctx())
+
+
+async def test_a_config_change_restarts_only_the_changed_servers(manager: Manager) -> None:
+    before = {"a": stdio_server(), "b": stdio_server(), "c": stdio_server()}
+    first = by_name(await manager.tools(before))
+    pids = {name: await first[f"{name}__pid"].run({}, ctx()) for name in "abc"}
+
+    after = {"a": stdio_server(), "b": stdio_server(env={"CHANGED": "1"})}
+    manager.reconcile(after)  # what a config reload does
+    second = by_name(await manager.tools(after))
+
+    assert await second["a__pid"].run({}, ctx()) == pids["a"]
+    assert await second["b__pid"].run({}, ctx()) != pids["b"]
+    assert "c__pid" not in second and "c" not in manager.statuses()
+    await asyncio.sleep(0.1)
+    assert not _alive(int(pids["c"])) and not _alive(int(pids["b"]))
+
+
+async def test_closing_ends_the_server_processes(tmp_path: Path) -> None:
+    manager = Manager(stderr_dir=tmp_path)
+    tools = by_name(await manager.tools({"fake": stdio_server()}))
+    pid = int(await tools["fake__pid"].run({}, ctx()))
+
+    await manager.close()
+
+    assert not _alive(pid)
+    assert manager.statuses() == {}
+
+
+async def test_the_source_offers_nothing_and_starts_nothing_without_servers() -> None:
+    assert await mcp_tools.source(ctx()) == []
+    assert asyncio.get_running_loop() not in mcp_tools._MANAGERS
+
+
+async def test_the_source_never_raises_for_a_broken_server_and_statuses_show_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from config import runtime
+
+    broken = McpServer(command="/nonexistent/mcp-server")
+    off = McpServer(command="/nonexistent/other", enabled=False)
+    runtime.set_current(ctx(broken=broken, off=off, later=stdio_server()).config)
+    try:
+        assert mcp_tools.statuses()["later"]["state"] == "idle"
+        with caplog.at_level(logging.WARNING, logger="epiloop.agent"):
+            assert await mcp_tools.source(ctx(broken=broken, off=off)) == []
+        statuses = mcp_tools.statuses()
+        assert statuses["broken"]["state"] == "failed"
+        assert statuses["off"] == {"state": "disabled", "tools": 0, "error": ""}
+    finally:
+        await mcp_tools.close_all()
+    assert "MCP server broken failed to start" in caplog.text
+
+
+def test_the_agents_app_registers_the_source_once() -> None:
+    from agents.tools import registry
+
+    mcp_tools.install()
+    assert registry.SOURCES.count(mcp_tools.source) == 1
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
