@@ -140,11 +140,9 @@ class Manager:
             return await conn.call(tool, args, self.call_timeout)
         except ConnectionLost as exc:
             if server.conn is conn:
-                self._failed(server, describe(exc))
+                self._failed(server, f"stopped: {exc}")
                 log.warning(
-                    "MCP server %s stopped: %s; it is restarted on a later turn",
-                    server_name,
-                    server.error,
+                    "MCP server %s stopped: %s; it is restarted on a later turn", server_name, exc
                 )
                 self._in_background(conn.close())
             raise ToolError(

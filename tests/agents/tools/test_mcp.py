@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -90,7 +92,7 @@ async def test_a_slow_tool_is_a_tool_error_after_the_call_timeout(manager: Manag
     manager.call_timeout = 0.3
     tools = by_name(await manager.tools({"fake": stdio_server()}))
 
-    with pytest.raises(ToolError, match="did not answer within 0.3 s"):
+    with pytest.raises(ToolError, match=r"did not answer within 0\.3 s"):
         await tools["fake__sleep"].run({"seconds": 5}, ctx())
 
 
@@ -265,3 +267,47 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+async def test_a_config_reload_stops_a_removed_server_without_waiting_for_a_turn() -> None:
+    from config import runtime
+
+    servers = {"keep": stdio_server(), "drop": stdio_server()}
+    try:
+        tools = by_name(await mcp_tools.source(ctx(**servers)))
+        keep_pid = await tools["keep__pid"].run({}, ctx())
+        drop_pid = int(await tools["drop__pid"].run({}, ctx()))
+
+        runtime.set_current(ctx(keep=stdio_server()).config)
+        for _ in range(100):
+            if not _alive(drop_pid):
+                break
+            await asyncio.sleep(0.05)
+
+        assert not _alive(drop_pid)
+        assert set(mcp_tools.statuses()) == {"keep"}
+        assert await tools["keep__pid"].run({}, ctx()) == keep_pid
+    finally:
+        await mcp_tools.close_all()
+
+
+def test_a_gateway_without_mcp_servers_never_imports_the_sdk() -> None:
+    # In a fresh process: this test process has imported `mcp` already.
+    script = (
+        "import asyncio, sys, django; django.setup()\n"
+        "from pathlib import Path\n"
+        "from agents.tools import mcp, registry\n"
+        "from agents.tools.base import ToolContext\n"
+        "from config.schema import EpiloopConfig\n"
+        "ctx = ToolContext('main', 'agent:main:main', Path('.'), EpiloopConfig())\n"
+        "assert mcp.source in registry.SOURCES\n"
+        "assert asyncio.run(mcp.source(ctx)) == []\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mcp', 'mcp_types')))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "epiloop_site.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
