@@ -158,16 +158,27 @@ class Manager:
 
     async def close(self) -> None:
         servers, self._servers = list(self._servers.values()), {}
+        starts = [s.starting for s in servers if s.starting is not None]
         for server in servers:
             self._retire(server)
+        for task in starts:  # a start can take half a minute: not at shutdown
+            task.cancel()
+        await asyncio.gather(*starts, return_exceptions=True)
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
 
     async def _ensure(self, server: _Server) -> None:
         if server.starting is None:
             server.starting = asyncio.ensure_future(self._start(server))
-        # Shielded: a turn that is cancelled while it waits must not abort the start.
-        await asyncio.shield(server.starting)
+        start = server.starting
+        try:
+            # Shielded: a turn that is cancelled while it waits must not abort the start.
+            await asyncio.shield(start)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if start.cancelled() and not (current and current.cancelling()):
+                return  # the start was abandoned (shutdown), this turn was not cancelled
+            raise
 
     async def _start(self, server: _Server) -> None:
         server.state = "starting"

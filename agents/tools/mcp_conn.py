@@ -102,14 +102,17 @@ class Connection:
         if problem:
             raise StartFailed(problem)
         ready: asyncio.Future[list[RemoteTool]] = asyncio.get_running_loop().create_future()
+        # Read even when nobody waits any more (a cancelled start), so asyncio does not log it.
+        ready.add_done_callback(lambda f: f.cancelled() or f.exception())
         self._task = asyncio.create_task(self._own(ready, timeout), name=f"mcp:{self.name}")
         try:
             return await asyncio.shield(ready)
         except Exception as exc:
             await self.close()
+            why = f"no answer within {timeout:g} s" if isinstance(exc, TimeoutError) else ""
             last = self._last_stderr_line()
-            line = f"{describe(exc)} (stderr: {last})" if last else describe(exc)
-            raise StartFailed(line) from exc
+            line = why or describe(exc)
+            raise StartFailed(f"{line} (stderr: {last})" if last else line) from exc
         except asyncio.CancelledError:
             await self.close()
             raise

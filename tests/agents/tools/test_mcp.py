@@ -116,13 +116,14 @@ async def test_the_server_gets_its_env_and_path_but_none_of_the_gateways_secrets
     assert await env.run({"name": "PATH"}, ctx()) == os.environ["PATH"]
 
 
-async def test_a_streamable_http_servers_tools_are_listed_and_called(
+async def test_a_streamable_http_servers_tools_are_listed_and_called_with_its_headers(
     manager: Manager, mcp_http_url: str
 ) -> None:
-    spec = McpServer(url=mcp_http_url, headers={"X-Test": "1"})
+    spec = McpServer(url=mcp_http_url, headers={"X-Team": "blue"})
     tools = by_name(await manager.tools({"remote": spec}))
 
     assert await tools["remote__add"].run({"a": 40, "b": 2}, ctx()) == "42"
+    assert await tools["remote__header"].run({"name": "X-Team"}, ctx()) == "blue"
     with pytest.raises(ToolError, match="nope"):
         await tools["remote__fail"].run({"message": "nope"}, ctx())
 
@@ -155,6 +156,30 @@ async def test_a_server_that_cannot_start_is_one_log_line_and_a_status_not_an_ex
     status = manager.statuses()["broken"]
     assert status["state"] == "failed" and status["tools"] == 0
     assert error in str(status["error"])
+
+
+async def test_a_server_that_never_answers_fails_after_the_start_timeout(
+    manager: Manager, caplog: pytest.LogCaptureFixture
+) -> None:
+    manager.start_timeout = 0.5
+    silent = McpServer(command=sys.executable, args=["-c", "import time; time.sleep(60)"])
+
+    with caplog.at_level(logging.WARNING, logger="epiloop.agent"):
+        assert await manager.tools({"silent": silent}) == []
+
+    assert "MCP server silent failed to start: no answer within 0.5 s;" in caplog.text
+    assert manager.statuses()["silent"]["state"] == "failed"
+
+
+async def test_closing_while_a_server_starts_cancels_the_start(tmp_path: Path) -> None:
+    manager = Manager(stderr_dir=tmp_path, start_timeout=30)
+    silent = McpServer(command=sys.executable, args=["-c", "import time; time.sleep(60)"])
+    turn = asyncio.ensure_future(manager.tools({"silent": silent}))
+    await asyncio.sleep(0.2)
+
+    await asyncio.wait_for(manager.close(), 10)
+
+    assert await turn == []
 
 
 async def test_a_failed_server_is_retried_after_a_growing_pause_not_every_turn(

@@ -6,7 +6,8 @@
 
 Tools: add(a, b), echo(text), fail(message) (an `isError` result), env(name) (a variable of
 the server's environment, to check what the gateway passes on), picture() (image content),
-crash() (the process dies mid-call), sleep(seconds), pid().
+crash() (the process dies mid-call), sleep(seconds), pid(),
+header(name) (a header of the HTTP request).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 import sys
 
 import anyio
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.utilities.types import Image
 
@@ -57,6 +58,15 @@ async def sleep(seconds: float) -> str:
     """Answers after the given number of seconds."""
     await anyio.sleep(seconds)
     return "slept"
+
+
+@server.tool()
+def header(name: str, ctx: Context) -> str:
+    """A header of the HTTP request that carried this call, or <unset> (or <stdio>)."""
+    request = ctx.request_context.request
+    if request is None:
+        return "<stdio>"
+    return str(request.headers.get(name, "<unset>"))
 
 
 @server.tool()
