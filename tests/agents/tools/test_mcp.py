@@ -15,7 +15,7 @@ import pytest
 
 from agents.tools import mcp as mcp_tools
 from agents.tools.base import Tool, ToolContext, ToolError
-from agents.tools.mcp import Manager
+from agents.tools.mcp_manager import Manager
 from config.schema import EpiloopConfig
 from config.schema_tools import McpConfig, McpServer
 from tests.fakes.mcp.fixtures import free_port, mcp_http_url, stdio_server
