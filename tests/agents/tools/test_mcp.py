@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +30,12 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@pytest.fixture(autouse=True)
+def _logs_in_tmp(settings: Any, tmp_path: Path) -> None:
+    """The module's own managers write servers' stderr under the log dir: not the real one."""
+    settings.EPILOOP_LOG_DIR = tmp_path / "logs"
 
 
 @pytest.fixture
@@ -336,3 +343,13 @@ def test_a_gateway_without_mcp_servers_never_imports_the_sdk() -> None:
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+async def test_a_stdio_servers_stderr_goes_to_its_file_in_the_log_dir(tmp_path: Path) -> None:
+    try:
+        assert await mcp_tools.source(ctx(**{"loud.one": stdio_server("exit")})) == []
+    finally:
+        await mcp_tools.close_all()
+
+    log_file = tmp_path / "logs" / "mcp" / "loud_one.log"
+    assert "fake MCP server: refusing to start" in log_file.read_text()
