@@ -120,6 +120,7 @@ class Connection:
     async def call(self, tool: str, args: JsonObject, timeout: float) -> str:
         """The tool's result as text; `ToolError` for an `isError` result, a protocol error
         or a timeout, `ConnectionLost` when the server is gone."""
+        import anyio
         from mcp import MCPError
 
         client = self._client
@@ -136,8 +137,12 @@ class Connection:
             if exc.code == CONNECTION_CLOSED:
                 raise ConnectionLost(exc.message) from exc
             raise ToolError(f"MCP server {self.name} refused {tool}: {exc.message}") from exc
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, anyio.ClosedResourceError, anyio.BrokenResourceError) as exc:
             raise ConnectionLost(describe(exc)) from exc
+        except Exception as exc:  # e.g. a result that does not match the tool's output schema
+            raise ToolError(
+                f"MCP tool {tool} of server {self.name} failed: {describe(exc)}"
+            ) from exc
         text = result_text(result)
         if result.is_error:
             raise ToolError(text or f"MCP tool {tool} failed without a message")

@@ -91,16 +91,20 @@ class Manager:
         self._background: set[asyncio.Task[None]] = set()
 
     async def tools(self, servers: Mapping[str, McpServer]) -> list[Tool]:
-        """The tools of every enabled server, starting those that are due (never raises)."""
+        """The tools of every enabled server that is ready (never raises). A first start is
+        waited for, so the first turn has the tools; a retry after a failure runs in the
+        background, so a broken server never holds up a turn twice."""
         self.reconcile(servers)
         now = self.clock()
-        due = [
-            s
-            for s in self._servers.values()
-            if s.state in ("idle", "starting") or (s.state == "failed" and now >= s.retry_at)
-        ]
-        if due:
-            await asyncio.gather(*(self._ensure(s) for s in due))
+        first: list[_Server] = []
+        for server in self._servers.values():
+            if server.failures == 0 and server.state in ("idle", "starting"):
+                first.append(server)
+            elif server.state == "failed" and now >= server.retry_at:
+                server.state = "starting"
+                self._in_background(self._ensure(server))
+        if first:
+            await asyncio.gather(*(self._ensure(s) for s in first))
         found: list[Tool] = []
         for server in self._servers.values():
             if server.state == "ready":
@@ -147,6 +151,11 @@ class Manager:
             name: {"state": s.state, "tools": len(s.tools), "error": s.error}
             for name, s in self._servers.items()
         }
+
+    async def settle(self) -> None:
+        """Wait for the starts and stops in flight (tests; a turn never waits for retries)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
 
     async def close(self) -> None:
         servers, self._servers = list(self._servers.values()), {}

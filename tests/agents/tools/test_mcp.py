@@ -19,7 +19,7 @@ from agents.tools.base import Tool, ToolContext, ToolError
 from agents.tools.mcp_manager import Manager
 from config.schema import EpiloopConfig
 from config.schema_tools import McpConfig, McpServer
-from tests.fakes.mcp.fixtures import free_port, mcp_http_url, stdio_server
+from tests.fakes.mcp.fixtures import SERVER, free_port, mcp_http_url, stdio_server
 
 __all__ = ["mcp_http_url"]
 
@@ -194,24 +194,42 @@ async def test_a_failed_server_is_retried_after_a_growing_pause_not_every_turn(
 ) -> None:
     servers = {"broken": McpServer(command="/nonexistent/mcp-server")}
 
-    def failures() -> int:
+    async def turn_after(seconds: float) -> int:
+        """Failures logged so far, after a turn `seconds` later (and its retry, if any)."""
+        clock.now += seconds
+        await manager.tools(servers)
+        await manager.settle()
         return sum("failed to start" in r.getMessage() for r in caplog.records)
 
     with caplog.at_level(logging.WARNING, logger="epiloop.agent"):
-        await manager.tools(servers)
-        await manager.tools(servers)
-        clock.now += 4.9
-        await manager.tools(servers)
-        assert failures() == 1
-        clock.now += 0.2
-        await manager.tools(servers)
-        assert failures() == 2
-        clock.now += 9.0  # the second pause is 10 s
-        await manager.tools(servers)
-        assert failures() == 2
-        clock.now += 1.1
-        await manager.tools(servers)
-        assert failures() == 3
+        assert await turn_after(0) == 1
+        assert await turn_after(0) == 1
+        assert await turn_after(4.9) == 1
+        assert await turn_after(0.2) == 2  # the first pause is 5 s
+        assert await turn_after(9.0) == 2
+        assert await turn_after(1.1) == 3  # the second is 10 s
+        assert await turn_after(19.0) == 3
+
+
+async def test_a_retry_runs_in_the_background_and_a_later_turn_gets_the_tools(
+    manager: Manager, clock: Clock, tmp_path: Path
+) -> None:
+    # A server that fails until a file exists, as one whose dependency comes up later.
+    flag = tmp_path / "up"
+    script = (
+        "import os, runpy, sys; "
+        f"os.path.exists({str(flag)!r}) or sys.exit(1); "
+        f"sys.argv = [{SERVER!r}, 'stdio']; runpy.run_path({SERVER!r}, run_name='__main__')"
+    )
+    servers = {"late": McpServer(command=sys.executable, args=["-c", script])}
+    assert await manager.tools(servers) == []
+
+    flag.touch()
+    clock.now += 5
+    assert await manager.tools(servers) == []  # the retry does not hold up this turn
+    await manager.settle()
+
+    assert "late__add" in by_name(await manager.tools(servers))
 
 
 async def test_a_server_that_dies_mid_call_is_a_tool_error_then_restarts_on_a_later_turn(
@@ -229,6 +247,8 @@ async def test_a_server_that_dies_mid_call_is_a_tool_error_then_restarts_on_a_la
         await tools["fake__echo"].run({"text": "x"}, ctx())
 
     clock.now += 5
+    await manager.tools(servers)
+    await manager.settle()
     again = by_name(await manager.tools(servers))
     assert await again["fake__echo"].run({"text": "back"}, ctx()) == "back"
     assert await tools["fake__echo"].run({"text": "old tool, new process"}, ctx())
@@ -246,8 +266,7 @@ async def test_a_config_change_restarts_only_the_changed_servers(manager: Manage
     assert await second["a__pid"].run({}, ctx()) == pids["a"]
     assert await second["b__pid"].run({}, ctx()) != pids["b"]
     assert "c__pid" not in second and "c" not in manager.statuses()
-    await asyncio.sleep(0.1)
-    assert not _alive(int(pids["c"])) and not _alive(int(pids["b"]))
+    assert await _gone(int(pids["c"])) and await _gone(int(pids["b"]))
 
 
 async def test_closing_ends_the_server_processes(tmp_path: Path) -> None:
@@ -293,6 +312,16 @@ def test_the_agents_app_registers_the_source_once() -> None:
     assert registry.SOURCES.count(mcp_tools.source) == 1
 
 
+async def _gone(pid: int, timeout: float = 10) -> bool:
+    """Whether the process ends within `timeout` seconds (servers are closed in the
+    background)."""
+    for _ in range(int(timeout / 0.05)):
+        if not _alive(pid):
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -311,12 +340,8 @@ async def test_a_config_reload_stops_a_removed_server_without_waiting_for_a_turn
         drop_pid = int(await tools["drop__pid"].run({}, ctx()))
 
         runtime.set_current(ctx(keep=stdio_server()).config)
-        for _ in range(100):
-            if not _alive(drop_pid):
-                break
-            await asyncio.sleep(0.05)
 
-        assert not _alive(drop_pid)
+        assert await _gone(drop_pid)
         assert set(mcp_tools.statuses()) == {"keep"}
         assert await tools["keep__pid"].run({}, ctx()) == keep_pid
     finally:
