@@ -9,6 +9,7 @@ class AgentsConfig(AppConfig):
 
     def ready(self) -> None:
         from agents.models import config as m
+        from agents.tools import mcp as mcp_tools
         from config.tables import Table, register
 
         register(
@@ -19,3 +20,4 @@ class AgentsConfig(AppConfig):
             Table("auth.order", m.AuthOrder, "map", key_field="provider", value_field="profiles"),
             Table("models.providers", m.Provider, "map", key_field="name"),
         )
+        mcp_tools.install()  # registers MCP servers' tools; starts no server

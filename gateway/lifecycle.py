@@ -52,9 +52,11 @@ def run(plan: Plan) -> bool:
         # Finished turns are written in the background: wait for them before exiting.
         from agents import writes
         from agents.providers import clients
+        from agents.tools import mcp as mcp_tools
 
         await writes.drain()
         await clients.close_all()
+        await mcp_tools.close_all()
 
     return server.serve(application, plan.bind.host, plan.port, on_ready, on_stop)
 

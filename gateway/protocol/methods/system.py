@@ -9,6 +9,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from agents.tools import mcp as mcp_tools
 from gateway.protocol import agentsinfo, channelsinfo, frames, health, presence
 from gateway.protocol.registry import Call, Handler
 
@@ -41,6 +42,7 @@ async def status(call: Call) -> dict[str, Any]:
         "channels": channelsinfo.summaries(),
         "sessions": snap["sessions"],
         "connections": presence.count(),
+        "mcp": mcp_tools.statuses(),
     }
 
 
