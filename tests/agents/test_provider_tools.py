@@ -86,4 +86,5 @@ async def test_the_openai_fake_answers_tool_calls_without_streaming_too(
     choice = reply.choices[0]
     assert choice.finish_reason == "tool_calls"
     [tool_call] = choice.message.tool_calls or []
-    assert tool_call.id == "a" and tool_call.function.arguments == '{"path": "x"}'
+    assert tool_call.id == "a" and tool_call.type == "function"
+    assert tool_call.function.arguments == '{"path": "x"}'
