@@ -126,7 +126,9 @@ def context(
     """The per-turn part: the time in the user's zone and who is talking, where."""
     moment = (now or datetime.now(zone)).astimezone(zone)
     when = moment.strftime("%A %Y-%m-%d %H:%M") + f" ({moment.tzname() or 'local time'})"
-    if channel in ("webchat", "cli", "openai"):
+    if channel == "agent":
+        where = "Another of your own sessions is writing to you (sessions_send)."
+    elif channel in ("webchat", "cli", "openai"):
         where = f"Your operator is talking to you through Epiloop ({channel})."
     else:
         kind = CHAT_KINDS.get(chat_kind, "a chat")

@@ -91,6 +91,24 @@ async def run_tool(call: ToolCall, tools: dict[str, Tool], ctx: ToolContext) -> 
     return text, False
 
 
+# Models (`provider/model`) that refused a request declaring tools, in this process.
+NO_TOOLS: set[str] = set()
+
+
+def _refuses_tools(outcome: fallback.Outcome, specs: list[ToolSpec], rounds: int) -> bool:
+    """A model without tool support (many local models behind Ollama and friends) rejects
+    the first request that declares tools: that turn goes on without them."""
+    error = outcome.error
+    return (
+        not outcome.ok
+        and rounds == 0
+        and bool(specs)
+        and error is not None
+        and error.kind == "invalid_request"
+        and "tool" in str(error).lower()
+    )
+
+
 class _Text:
     """Passes streamed text on, with a blank line between the texts of successive calls."""
 
@@ -126,6 +144,8 @@ async def run(
     cooldowns: fallback.Cooldowns | None = None,
 ) -> LoopResult:
     specs = [ToolSpec(t.name, t.description, t.input_schema()) for t in tools.values()]
+    if refs and str(refs[0]) in NO_TOOLS:
+        specs = []
     messages = list(history)
     result = LoopResult(fallback.Outcome(False))
     text = _Text(on_text)
@@ -145,6 +165,11 @@ async def run(
             system_tail=system_tail,
             tool_choice="none" if limit_reached else "auto",
         )
+        if _refuses_tools(outcome, specs, result.rounds):
+            log.warning("%s does not take tools; it gets none from now on", refs[0])
+            NO_TOOLS.add(str(refs[0]))
+            specs = []
+            continue
         if outcome.output is not None:
             result.input_tokens += outcome.output.input_tokens
             result.output_tokens += outcome.output.output_tokens

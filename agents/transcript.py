@@ -4,6 +4,7 @@ them (`shown`), including the tool calls and results of turns that used tools.""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from agents.memory import HISTORY_MESSAGES, Row
 from agents.models import Message
@@ -44,7 +45,7 @@ def _opens(message: ChatMessage) -> bool:
     )
 
 
-def bounded_history(rows: list[Row]) -> list[ChatMessage]:
+def bounded_history(rows: Sequence[Row]) -> list[ChatMessage]:
     """Newest-last messages within the limits, same-role runs merged, starting with `user`."""
     kept: list[Row] = []
     total = 0

@@ -43,6 +43,7 @@ async def prepare(
         sender_name=sender_name,
         owner=owner,
         send_text=outbound.SEND,
+        ask=outbound.ASK,
     )
     tools = await toolset.for_turn(ctx)
     hints = [(t.name, t.description) for t in tools.values()]

@@ -29,7 +29,7 @@ async def _close_sdk_clients() -> AsyncIterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_agent_state() -> Iterator[None]:
-    from agents import keys, memory
+    from agents import keys, memory, toolloop
     from agents.fallback import COOLDOWNS
     from config.runtime import set_current
     from config.schema import EpiloopConfig
@@ -43,3 +43,4 @@ def _fresh_agent_state() -> Iterator[None]:
     keys.forget()
     COOLDOWNS.clear()
     COOLDOWNS.clock = time.monotonic
+    toolloop.NO_TOOLS.clear()

@@ -288,3 +288,17 @@ async def test_fallback_happens_before_anything_streamed_but_not_after_a_tool_ro
     result = await run_turn("main", KEY, "go")
     assert fake_anthropic.models_requested() == ["one", "two", "two"]
     assert not result.ok
+
+
+async def test_a_model_that_does_not_take_tools_answers_without_them(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    configure(tmp_path, openai=fake_openai.url, primary="openai/llama3")
+    fake_openai.script(status=400, error_message="llama3 does not support tools")
+    fake_openai.script(text="Plain answer.")
+    result = await run_turn("main", KEY, "hi")
+    assert result.ok and result.text == "Plain answer."
+    first, second = fake_openai.requests
+    assert "tools" in first.body and "tools" not in second.body
+    await run_turn("main", KEY, "again")  # no second refusal: it is remembered
+    assert "tools" not in fake_openai.requests[2].body

@@ -270,11 +270,11 @@ def test_e010_reports_a_bind_that_cannot_be_resolved(tmp_path: Path) -> None:
 def test_w001_lists_unknown_keys_by_path_and_keeps_them(
     tmp_path: Path, anthropic_key: None
 ) -> None:
-    doc = minimal(tools={"exec": True}, session={"dmScope": "per-peer", "idleMinutes": 5})
+    doc = minimal(hooks={"internal": True}, session={"dmScope": "per-peer", "idleMinutes": 5})
     context = ctx(tmp_path, doc)
     text = context.config_path.read_text()
     assert [f.message.split(":")[0] for f in found(context, "epiloop.W001")] == [
-        "tools",
+        "hooks",
         "session.idleMinutes",
     ]
     assert context.config_path.read_text() == text
@@ -370,10 +370,10 @@ def test_doctor_prints_one_line_per_finding_and_exits_1_on_errors(state: Path) -
 
 
 def test_doctor_exits_0_with_warnings_only(state: Path, anthropic_key: None) -> None:
-    write(state / "epiloop.json", minimal(tools={}))
+    write(state / "epiloop.json", minimal(hooks={}))
     code, out = doctor()
     assert code == 0
-    assert out.splitlines()[0].startswith("epiloop.W001 warning: tools: unknown key")
+    assert out.splitlines()[0].startswith("epiloop.W001 warning: hooks: unknown key")
 
 
 def test_doctor_says_so_when_all_is_well(state: Path, anthropic_key: None) -> None:
