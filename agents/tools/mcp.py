@@ -2,7 +2,8 @@
 asks for tools, each tool offered as `<server>__<tool>` in group "mcp".
 
 A server that cannot start is one log line and a status entry, never a failed turn; a
-later turn tries it again in the background. A config reload restarts only the servers whose entry changed.
+later turn tries it again in the background. A config reload restarts only the servers
+whose entry changed.
 One `Manager` per event loop (the gateway has one); `install()` registers the tool source,
 `statuses()` and `close_all()` are for the gateway's `status` method and shutdown. Nothing
 here imports the `mcp` SDK: a gateway without MCP servers never loads it.
