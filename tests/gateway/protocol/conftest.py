@@ -42,8 +42,16 @@ def model_gateway(
     tmp_path_factory: pytest.TempPathFactory, fake_openai_server: FakeOpenAI
 ) -> Iterator[GatewayProcess]:
     """A rungateway whose agents answer through the fake OpenAI server."""
-    state: Path = tmp_path_factory.mktemp("ws-model-gateway")
-    gw = start_gateway(
+    gw = start_model_gateway(tmp_path_factory.mktemp("ws-model-gateway"), fake_openai_server)
+    yield gw
+    gw.stop()
+
+
+def start_model_gateway(
+    state: Path, fake_openai_server: FakeOpenAI, config: dict[str, Any] | None = None
+) -> GatewayProcess:
+    """rungateway (no channels) on `config` (default BASE_CONFIG), models at the fake."""
+    return start_gateway(
         state,
         "--no-channels",
         env={
@@ -51,7 +59,5 @@ def model_gateway(
             "OPENAI_API_KEY": "sk-test-fake-key",
             "OPENAI_BASE_URL": fake_openai_server.url + "/v1",
         },
-        config=BASE_CONFIG,
+        config=config or BASE_CONFIG,
     )
-    yield gw
-    gw.stop()

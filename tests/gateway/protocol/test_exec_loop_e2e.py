@@ -5,15 +5,14 @@ printed (or the refusal) goes back to the model and into the session's history."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.fakes.openai.server import FakeOpenAI
-from tests.gateway.protocol.client import TOKEN, Client
-from tests.gateway.protocol.conftest import BASE_CONFIG
-from tests.support.gateway import GatewayProcess, start_gateway
+from tests.gateway.protocol.client import Client
+from tests.gateway.protocol.conftest import BASE_CONFIG, start_model_gateway
+from tests.support.gateway import GatewayProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -27,17 +26,7 @@ CONFIG: dict[str, Any] = {
 def exec_gateway(
     tmp_path_factory: pytest.TempPathFactory, fake_openai_server: FakeOpenAI
 ) -> Iterator[GatewayProcess]:
-    state: Path = tmp_path_factory.mktemp("exec-gateway")
-    gw = start_gateway(
-        state,
-        "--no-channels",
-        env={
-            "EPILOOP_GATEWAY_TOKEN": TOKEN,
-            "OPENAI_API_KEY": "sk-test-fake-key",
-            "OPENAI_BASE_URL": fake_openai_server.url + "/v1",
-        },
-        config=CONFIG,
-    )
+    gw = start_model_gateway(tmp_path_factory.mktemp("exec-gateway"), fake_openai_server, CONFIG)
     yield gw
     gw.stop()
 
