@@ -1,0 +1,1 @@
+"""Backup and restore of a state dir: `python manage.py backup create|verify|restore`."""
