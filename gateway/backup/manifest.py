@@ -52,18 +52,13 @@ def epiloop_version() -> str:
 
 def latest_migrations() -> dict[str, str]:
     """The latest applied migration of each app, as the database being copied records it."""
+    from django.db import connection
     from django.db.migrations.recorder import MigrationRecorder
 
     latest: dict[str, str] = {}
-    for app, name in sorted(MigrationRecorder(_connection()).applied_migrations()):
+    for app, name in sorted(MigrationRecorder(connection).applied_migrations()):
         latest[app] = name  # sorted: a later name of the same app overwrites
     return latest
-
-
-def _connection() -> Any:
-    from django.db import connection
-
-    return connection
 
 
 def build(entries: list[Entry], engine: str) -> dict[str, Any]:
