@@ -18,12 +18,14 @@ import logging
 from asgiref.sync import sync_to_async
 
 from agents.inbound import InboundMessage
-from channels_app import approvals, drops, policy
+from channels_app import approvals, dedupe, drops, policy
 from channels_app.chunking import split_reply
 from channels_app.contract import Adapter, ReplyText
 from channels_app.policy.dm import PairingAttempt
 from config.schema import EpiloopConfig
 from config.secrets import redact
+
+DUPLICATE = "duplicate (already answered)"
 
 
 async def agent_reply(inbound: InboundMessage, *, system_prompt: str = "") -> ReplyText:
@@ -35,6 +37,12 @@ async def agent_reply(inbound: InboundMessage, *, system_prompt: str = "") -> Re
 
 async def handle(adapter: Adapter, inbound: InboundMessage) -> None:
     adapter.state.inbound()
+    # Checked before anything else (and before the first await), so concurrent
+    # redeliveries of one update are answered once.
+    if dedupe.is_duplicate(inbound):
+        _log(inbound).debug("duplicate delivery of %s ignored", dedupe.delivery_id(inbound))
+        await drops.arecord_drop(inbound, DUPLICATE)
+        return
     # `/approve ID` and `/deny ID` never reach the model; an owner's is answered even where
     # the policy would not let them talk (channels_app/approvals.py).
     command = approvals.parse(inbound.text)
