@@ -41,8 +41,10 @@ def _forget_log_secrets() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _forget_inbound_guards() -> Iterator[None]:
-    """Each test starts with no remembered deliveries (fakes reuse update and message ids)."""
+    """Each test starts with no remembered deliveries (fakes reuse update and message ids)
+    and full rate-limit buckets."""
     yield
-    from channels_app import dedupe
+    from channels_app import dedupe, ratelimit
 
     dedupe.SEEN.clear()
+    ratelimit.LIMITER.clear()
