@@ -46,6 +46,8 @@ def config() -> dict[str, object]:
             "defaults": {"model": {"primary": "anthropic/fake-model"}, "maxConcurrent": 20},
             "list": [{"id": "main", "default": True}],
         },
+        # The bench measures throughput; a few senders send thousands of messages.
+        "limits": {"inbound": {"enabled": False}},
         "channels": {
             "discord": {"groupPolicy": "allowlist", "guilds": {GUILD: {"requireMention": False}}}
         },

@@ -1,11 +1,12 @@
 """The inbound pipeline every platform's messages go through (DESIGN §2 steps 2-6).
 
 An adapter turns a platform message into an `InboundMessage` and calls `handle(adapter,
-inbound)`: the access policy decides (pairing included); a refused message is logged and
-recorded with its reason (and the sender may get a pairing code); an allowed one gets the
-typing indicator while the agent answers (`adapter.reply`, by default `agents.service.
-reply_to`), and the answer goes out in chunks of `adapter.chunk_limit`, the first quoting
-the message it answers.
+inbound)`: a delivery already seen is dropped (`dedupe.py`); the access policy decides
+(pairing included); a refused message is logged and recorded with its reason (and the
+sender may get a pairing code); an allowed one passes the sender's and the chat's rate
+limits (`ratelimit.py`, `limits.inbound`), then gets the typing indicator while the agent
+answers (`adapter.reply`, by default `agents.service.reply_to`), and the answer goes out in
+chunks of `adapter.chunk_limit`, the first quoting the message it answers.
 
 The database is reached in one way: through the small `sync_to_async` helpers below (and
 `drops.arecord_drop`), on the one thread Django's sync code shares.
@@ -18,12 +19,14 @@ import logging
 from asgiref.sync import sync_to_async
 
 from agents.inbound import InboundMessage
-from channels_app import approvals, drops, policy
+from channels_app import approvals, dedupe, drops, policy, ratelimit
 from channels_app.chunking import split_reply
 from channels_app.contract import Adapter, ReplyText
 from channels_app.policy.dm import PairingAttempt
 from config.schema import EpiloopConfig
 from config.secrets import redact
+
+DUPLICATE = "duplicate (already answered)"
 
 
 async def agent_reply(inbound: InboundMessage, *, system_prompt: str = "") -> ReplyText:
@@ -35,6 +38,12 @@ async def agent_reply(inbound: InboundMessage, *, system_prompt: str = "") -> Re
 
 async def handle(adapter: Adapter, inbound: InboundMessage) -> None:
     adapter.state.inbound()
+    # Checked before anything else (and before the first await), so concurrent
+    # redeliveries of one update are answered once.
+    if dedupe.is_duplicate(inbound):
+        _log(inbound).debug("duplicate delivery of %s ignored", dedupe.delivery_id(inbound))
+        await drops.arecord_drop(inbound, DUPLICATE)
+        return
     # `/approve ID` and `/deny ID` never reach the model; an owner's is answered even where
     # the policy would not let them talk (channels_app/approvals.py).
     command = approvals.parse(inbound.text)
@@ -50,6 +59,12 @@ async def handle(adapter: Adapter, inbound: InboundMessage) -> None:
         return
     if command is not None:
         await send(adapter, inbound, approvals.REFUSAL, quote=True)
+        return
+    limited = ratelimit.guard(inbound, adapter.config)
+    if not limited.allowed:
+        await drops.arecord_drop(inbound, limited.reason)
+        if limited.tell:
+            await send(adapter, inbound, limited.tell, quote=False)
         return
     try:
         async with adapter.typing(inbound):

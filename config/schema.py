@@ -33,6 +33,7 @@ from config.schema_base import (
     SecretRef,
 )
 from config.schema_channels import ChannelsConfig, channel_schemas
+from config.schema_limits import LimitsConfig
 from config.schema_tools import AgentTools, McpConfig, ToolsConfig
 
 __all__ = ["ChannelsConfig", "DmPolicy", "EpiloopConfig", "GroupPolicy", "IdList", "SecretRef"]
@@ -238,6 +239,7 @@ class EpiloopConfig(ConfigModel):
     gateway: GatewayConfig = Field(default_factory=GatewayConfig)
     session: SessionConfig = Field(default_factory=SessionConfig)
     messages: MessagesConfig = Field(default_factory=MessagesConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
 
 
 def json_schema() -> JsonObject:

@@ -37,3 +37,14 @@ def _forget_log_secrets() -> Iterator[None]:
     from config.secrets import forget_secrets
 
     forget_secrets()
+
+
+@pytest.fixture(autouse=True)
+def _forget_inbound_guards() -> Iterator[None]:
+    """Each test starts with no remembered deliveries (fakes reuse update and message ids)
+    and full rate-limit buckets."""
+    yield
+    from channels_app import dedupe, ratelimit
+
+    dedupe.SEEN.clear()
+    ratelimit.LIMITER.clear()

@@ -84,4 +84,5 @@ def to_inbound(update: Update, bot_username: str, bot_id: int) -> InboundMessage
         message_id=str(message.message_id),
         chat_name=chat.title or "",
         thread_id=thread,
+        extra={"delivery_id": f"update:{update.update_id}"},
     )

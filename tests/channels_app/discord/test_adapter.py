@@ -338,3 +338,24 @@ async def test_it_keeps_retrying_until_discord_is_reachable(
     problems = [m for m in caplog.messages if "connection problem" in m]
     assert len(problems) == 1, problems
     assert any(m.startswith("reconnecting to discord in") for m in caplog.messages)
+
+
+async def test_a_message_dispatched_again_after_a_resume_is_answered_once(
+    adapter: DiscordAdapter, fake_discord: FakeDiscord
+) -> None:
+    message_id = fake_discord.send_message(GENERAL, "just once")
+    await sent(fake_discord, 1, GENERAL)
+    fake_discord.close_gateway(4000)
+    await asyncio.to_thread(fake_discord.wait_until, lambda: fake_discord.resumes >= 1)
+    await until(lambda: adapter.state.connected)
+    again = fake_discord.world.messages[message_id]
+    fake_discord._call(fake_discord._dispatch_all("MESSAGE_CREATE", again))
+    fake_discord.send_message(GENERAL, "and this")
+    replies = await sent(fake_discord, 2, GENERAL)
+    await asyncio.sleep(0.2)
+    assert [r["content"] for r in fake_discord.sent_to(GENERAL)] == [
+        "echo: just once",
+        "echo: and this",
+    ]
+    assert len(replies) == 2
+    assert await wait_reasons(1) == ["duplicate (already answered)"]

@@ -36,6 +36,7 @@ class EchoAdapter:
         self.outbox: list[Sent] = []
         self.typing_in: list[str] = []  # chats that were shown "typing…"
         self._ids = itertools.count(1001)
+        self._inbound_ids = itertools.count(1)
         self._unsubscribe: Callable[[], None] | None = None
 
     async def start(self) -> None:
@@ -55,8 +56,10 @@ class EchoAdapter:
     def _on_config(self, config: EpiloopConfig) -> None:
         self.config = config
 
-    async def receive(self, text: str, sender: str = "42", message_id: str = "1") -> None:
-        """A direct message from `sender` arrives (and is handled before this returns)."""
+    async def receive(self, text: str, sender: str = "42", message_id: str = "") -> None:
+        """A direct message from `sender` arrives (and is handled before this returns); each
+        gets a new message id unless `message_id` is given (the same id is a redelivery)."""
+        message_id = message_id or f"in-{next(self._inbound_ids)}"
         inbound = InboundMessage(
             channel="echo",
             chat_kind="dm",

@@ -391,3 +391,51 @@ async def test_an_unusable_setting_is_reported_and_the_bot_stays_off(
     assert adapter.status()["fatal"]
     await asyncio.sleep(0.2)
     assert fake_telegram.methods() == []
+
+
+async def test_a_redelivered_webhook_update_is_answered_once(
+    start_adapter: Any, fake_telegram: FakeTelegram, tg_log: Any
+) -> None:
+    await start_adapter(
+        {
+            "webhookUrl": "https://my-epiloop.example/telegram-webhook/k3y",
+            "webhookSecret": "hook-secret-1",
+            "dmPolicy": "open",
+            "allowFrom": ["*"],
+        }
+    )
+    await until(lambda: fake_telegram.webhook["url"])
+    client = AsyncClient()
+    body = json.dumps({"update_id": 6001, **fake_telegram.message_update("once", chat_id=42)})
+    for _ in range(3):  # Telegram retries a webhook it thinks was not delivered
+        response = await client.post(
+            "/telegram-webhook/k3y",
+            body,
+            content_type="application/json",
+            headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret-1"},
+        )
+        assert response.status_code == 200
+    await sent(fake_telegram)
+    await until(lambda: len(tg_log.matching("duplicate (already answered)")) == 2)
+    await asyncio.sleep(0.2)
+    assert [m["text"] for m in fake_telegram.sent()] == ["echo: once"]
+    reasons = await sync_to_async(
+        lambda: list(DroppedMessage.objects.values_list("reason", flat=True))
+    )()
+    assert reasons == ["duplicate (already answered)"] * 2
+
+
+async def test_a_replayed_polled_update_is_answered_once(
+    start_adapter: Any, fake_telegram: FakeTelegram, echo_agent: Any
+) -> None:
+    await start_adapter({"dmPolicy": "open", "allowFrom": ["*"]})
+    update = fake_telegram.dm("only once")
+    await sent(fake_telegram)
+    fake_telegram.replay(update)  # as after a crash that never confirmed it
+    await until(lambda: not fake_telegram._replays)
+    fake_telegram.dm("next")
+    messages = await sent(fake_telegram, 2)
+    await asyncio.sleep(0.2)
+    assert [m["text"] for m in fake_telegram.sent()] == ["echo: only once", "echo: next"]
+    assert [inbound.text for inbound, _ in echo_agent.seen] == ["only once", "next"]
+    assert len(messages) == 2

@@ -46,6 +46,7 @@ class FakeTelegram:
         self.url = ""  # API root, e.g. http://127.0.0.1:PORT (set by start())
         self._lock = threading.Lock()
         self._updates: list[dict[str, Any]] = []
+        self._replays: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._calls: list[tuple[str, dict[str, Any]]] = []
@@ -98,6 +99,14 @@ class FakeTelegram:
         if self._loop and self._new_update:
             asyncio.run_coroutine_threadsafe(self._notify(), self._loop)
         return update
+
+    def replay(self, update: dict[str, Any]) -> None:
+        """Return `update` again on the next getUpdates whatever its offset (what a poller
+        sees after a crash that never confirmed it, or a Bot API hiccup)."""
+        with self._lock:
+            self._replays.append(dict(update))
+        if self._loop and self._new_update:
+            asyncio.run_coroutine_threadsafe(self._notify(), self._loop)
 
     async def _notify(self) -> None:
         assert self._new_update is not None
@@ -348,6 +357,7 @@ class FakeTelegram:
         while True:
             with self._lock:
                 ready = [u for u in self._updates if u["update_id"] >= offset][:limit]
+                ready, self._replays = self._replays + ready, []
             left = deadline - time.monotonic()
             if ready or left <= 0 or self._closing:
                 return _ok(ready)
