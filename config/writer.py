@@ -7,13 +7,16 @@ and `meta.lastTouchedAt` are stamped on every write. Comments in a JSON5 file ca
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import json
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from config.io import parse, text_hash
 from config.jsontypes import Json, JsonObject
@@ -73,12 +76,14 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, chmod 0600, rename over, fsync the directory."""
+@contextlib.contextmanager
+def private_file(path: Path) -> Iterator[BinaryIO]:
+    """Write `path` atomically and privately: a temp file (0600 from the start) in the same
+    directory, fsync, rename over, fsync the directory. Nothing is left if the block fails."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)
@@ -87,6 +92,11 @@ def _write_bytes(path: Path, data: bytes) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with private_file(path) as fh:
+        fh.write(data)
 
 
 def write_document(

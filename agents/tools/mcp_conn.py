@@ -28,11 +28,10 @@ if TYPE_CHECKING:
     import anyio
     from mcp import Client
 
+from agents.tools.process import scrubbed_env
+
 log = logging.getLogger("epiloop.agent")
 
-# Variables of the gateway's environment a server may see; everything else it gets comes
-# from its own `env` (the gateway's keys and tokens never reach it).
-PASSED_ENV = ("PATH", "HOME", "LANG")
 # JSON-RPC error code the SDK uses when the transport closed under a request.
 CONNECTION_CLOSED = -32000
 
@@ -53,10 +52,9 @@ class RemoteTool:
 
 
 def child_env(spec: McpServer, environ: Mapping[str, str]) -> dict[str, str]:
-    """What a stdio server gets: PATH, HOME and LANG of the gateway, then its own `env`."""
-    env = {key: environ[key] for key in PASSED_ENV if key in environ}
-    env.update(spec.env)
-    return env
+    """What a stdio server gets: the scrubbed environment exec's commands get (with the
+    gateway's HOME), then its own `env`; the gateway's keys and tokens never reach it."""
+    return {**scrubbed_env(environ.get("HOME", "/"), environ), **spec.env}
 
 
 def transport_problem(spec: McpServer) -> str:

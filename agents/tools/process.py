@@ -8,6 +8,7 @@ import codecs
 import contextlib
 import os
 import signal
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,14 +29,15 @@ class Completed:
         return self.total_chars > len(self.output)
 
 
-def scrubbed_env(workspace: Path, parent: dict[str, str] | None = None) -> dict[str, str]:
-    """A minimal environment, built from an allowlist rather than by removing known secrets:
-    the gateway's environment holds API keys, bot tokens and DATABASE_URL, and a command
-    (or whatever it downloads) must see none of them."""
+def scrubbed_env(home: Path | str, parent: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A minimal environment for a child process (exec's commands, MCP servers), built from
+    an allowlist rather than by removing known secrets: the gateway's environment holds API
+    keys, bot tokens and DATABASE_URL, and a child (or whatever it downloads) must see none
+    of them."""
     source = os.environ if parent is None else parent
     return {
         "PATH": source.get("PATH") or DEFAULT_PATH,
-        "HOME": str(workspace),
+        "HOME": str(home),
         "LANG": source.get("LANG") or "C.UTF-8",
         "TERM": "dumb",
     }

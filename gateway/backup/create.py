@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import tarfile
@@ -10,6 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from config.writer import private_file
 from gateway.backup import manifest
 from gateway.backup.files import state_files
 from gateway.backup.manifest import DUMP_NAME, MANIFEST, SQLITE_NAME, BackupError
@@ -84,26 +84,11 @@ def create(dest: Path, state_dir: Path, config_path: Path) -> dict[str, object]:
 
 
 def _write_archive(dest: Path, stage: Path, names: list[str]) -> None:
-    # mkstemp creates the file 0600 before any secret is written into it.
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".epiloop-backup-", suffix=".partial")
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            with tarfile.open(fileobj=raw, mode="w:gz") as tar:
-                for name in names:
-                    info = tar.gettarinfo(stage / name, arcname=name)
-                    info.uid = info.gid = 0
-                    info.uname = info.gname = ""
-                    info.mode = 0o600
-                    with open(stage / name, "rb") as fh:
-                        tar.addfile(info, fh)
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(dest.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    with private_file(dest) as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+        for name in names:
+            info = tar.gettarinfo(stage / name, arcname=name)
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            info.mode = 0o600
+            with open(stage / name, "rb") as fh:
+                tar.addfile(info, fh)
