@@ -16,12 +16,10 @@ from channels_app.models import DroppedMessage
 from config import runtime, schema_channels
 from config.io import load_text
 from config.schema import EpiloopConfig
-from gateway.auth import GATEWAY_SECRETS
-from gateway.protocol import handshake
 from gateway.reload import channels_changed
 from tests.channels_app.echo.adapter import EchoAdapter, Sent
 from tests.fakes.anthropic.server import FakeAnthropic
-from tests.gateway.protocol.inproc import Conn
+from tests.gateway.protocol.inproc import Conn, operator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,12 +74,8 @@ async def echo(fake_anthropic: FakeAnthropic) -> AsyncIterator[EchoAdapter]:
 
 @pytest.fixture
 async def conn(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Conn]:
-    monkeypatch.setitem(GATEWAY_SECRETS, "token", "test-token-abc-123456")
-    handshake.reset_failures()
-    c, res = await Conn.open()
-    assert res["ok"]
-    yield c
-    await c.close()
+    async with operator(monkeypatch) as c:
+        yield c
 
 
 def test_its_config_section_is_validated_with_json_paths() -> None:

@@ -12,10 +12,8 @@ import pytest
 
 from channels_app import runner
 from channels_app.telegram.adapter import TelegramAdapter
-from gateway.auth import GATEWAY_SECRETS
-from gateway.protocol import handshake
 from tests.fakes.telegram import FakeTelegram
-from tests.gateway.protocol.inproc import Conn
+from tests.gateway.protocol.inproc import Conn, operator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,12 +28,8 @@ async def until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
 
 @pytest.fixture
 async def conn(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Conn]:
-    monkeypatch.setitem(GATEWAY_SECRETS, "token", "test-token-abc-123456")
-    handshake.reset_failures()
-    c, res = await Conn.open()
-    assert res["ok"]
-    yield c
-    await c.close()
+    async with operator(monkeypatch) as c:
+        yield c
 
 
 @pytest.fixture

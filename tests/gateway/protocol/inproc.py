@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from channels.testing import WebsocketCommunicator
 
+from gateway.auth import GATEWAY_SECRETS
 from gateway.consumers import GatewayConsumer
+from gateway.protocol import handshake
 from tests.gateway.protocol.client import connect_params
 
 
@@ -84,3 +89,16 @@ class Conn:
 
     async def close(self) -> None:
         await self.comm.disconnect()
+
+
+@contextlib.asynccontextmanager
+async def operator(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Conn]:
+    """An in-process protocol connection signed in with the test gateway token."""
+    monkeypatch.setitem(GATEWAY_SECRETS, "token", "test-token-abc-123456")
+    handshake.reset_failures()
+    c, res = await Conn.open()
+    assert res["ok"]
+    try:
+        yield c
+    finally:
+        await c.close()

@@ -9,9 +9,7 @@ import pytest
 
 from channels_app import runner
 from channels_app.contract import Adapter
-from gateway.auth import GATEWAY_SECRETS
-from gateway.protocol import handshake
-from tests.gateway.protocol.inproc import Conn
+from tests.gateway.protocol.inproc import Conn, operator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,12 +47,8 @@ def adapter() -> Iterator[LoopbackAdapter]:
 
 @pytest.fixture
 async def conn(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Conn]:
-    monkeypatch.setitem(GATEWAY_SECRETS, "token", "test-token-abc-123456")
-    handshake.reset_failures()
-    c, res = await Conn.open()
-    assert res["ok"]
-    yield c
-    await c.close()
+    async with operator(monkeypatch) as c:
+        yield c
 
 
 async def test_a_running_channel_shows_its_bot_and_last_message(
